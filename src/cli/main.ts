@@ -1,0 +1,81 @@
+#!/usr/bin/env node
+/**
+ * `domaines` entry point. Commands are loaded lazily so that a script calling
+ * `domaines check` pays only for what `check` needs (no Pulumi, no HTTP clients).
+ */
+import { parseArgs } from "node:util";
+import { DomainesError } from "../errors.js";
+import { commandHelp, parseArgsOptions, type CommandSpec } from "./command.js";
+import { CommandContext } from "./context.js";
+import { COMMANDS } from "./registry.js";
+
+function topHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    "domaines — labels, DNS records and services for <commune>.collectivite.fr (La Suite territoriale)",
+    "",
+    "Usage: domaines <command> [arguments] [--json] [--help]",
+    "",
+    "Commands:",
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    "",
+    "Run `domaines <command> --help` for a command's options and examples.",
+    "Exit codes: 0 success, 1 failure, 2 bad usage or bad input.",
+  ].join("\n");
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    process.stdout.write(`${topHelp()}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
+    throw new UsageError(`unknown command "${name}". Commands: ${COMMANDS.map((c) => c.name).join(", ")}. Run \`domaines --help\`.`);
+  }
+  const spec: CommandSpec = (await entry.load()).command;
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, options: parseArgsOptions(spec), allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}. Run \`domaines ${spec.name} --help\`.`);
+  }
+  if ((parsed.values as Record<string, unknown>).help) {
+    process.stdout.write(`${commandHelp(spec)}\n`);
+    return 0;
+  }
+  const { min, max } = spec.positionals;
+  if (parsed.positionals.length < min || parsed.positionals.length > max) {
+    const want = min === max ? `${min}` : max === Infinity ? `at least ${min}` : `${min} to ${max}`;
+    throw new UsageError(`\`domaines ${spec.name}\` takes ${want} ${spec.positionals.name} argument(s), got ${parsed.positionals.length}. Usage: domaines ${spec.name} ${spec.usage}`);
+  }
+  return spec.run(new CommandContext(parsed.positionals, parsed.values as Record<string, string | boolean | string[] | undefined>));
+}
+
+class UsageError extends DomainesError {
+  constructor(message: string) {
+    super(message, 2);
+  }
+}
+
+function reportError(err: unknown, json: boolean): number {
+  if (err instanceof DomainesError) {
+    process.stderr.write(`domaines: ${err.message}\n`);
+    if (json) process.stdout.write(`${JSON.stringify({ error: { message: err.message, exitCode: err.exitCode } }, null, 2)}\n`);
+    return err.exitCode;
+  }
+  // A bug, not a user error: keep the stack, it is what a maintainer needs.
+  process.stderr.write(`domaines: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  return 1;
+}
+
+const argv = process.argv.slice(2);
+main(argv).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.exitCode = reportError(err, argv.includes("--json"));
+  },
+);
