@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { InputError, FailureError } from "../errors.js";
+import { readCompiled } from "./compiled.js";
 import { z } from "zod";
 import { rawCommuneSchema, type Commune, type CommuneData, type DelegatedCommune, type RawCommune } from "./schema.js";
 
@@ -16,9 +17,17 @@ export function bundledCommunesPath(): string {
   return createRequire(import.meta.url).resolve("@etalab/decoupage-administratif/data/communes.json");
 }
 
-/** Reads and validates a communes.json (bundled by default, or `--communes FILE`). */
+/**
+ * The current communes: from `--communes FILE` (validated now), or the bundled COG
+ * (validated at build time when dist/communes.compiled.json is current, else now).
+ */
 export function loadCommunes(file?: string): CommuneData {
-  const path = file ?? bundledCommunesPath();
+  if (file === undefined) return readCompiled() ?? validateCommunesFile(bundledCommunesPath());
+  return validateCommunesFile(file);
+}
+
+/** Reads and validates a communes.json in the @etalab/decoupage-administratif format. */
+export function validateCommunesFile(path: string): CommuneData {
   let text: string;
   try {
     text = readFileSync(path, "utf8");

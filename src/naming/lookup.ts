@@ -3,31 +3,6 @@ import { labelProblem } from "./label.js";
 import type { ComputedLabel } from "./labels.js";
 import type { NormalizedQuery } from "./query.js";
 
-export interface LabelIndex {
-  communes: readonly Commune[];
-  labels: ReadonlyMap<string, ComputedLabel>;
-  byKey: Map<string, Commune>;
-  bySiren: Map<string, Commune>;
-  byInsee: Map<string, Commune>;
-  byLabel: Map<string, Commune>;
-  bySlug: Map<string, Commune[]>;
-}
-
-export function buildIndex(communes: readonly Commune[], labels: ReadonlyMap<string, ComputedLabel>): LabelIndex {
-  const index: LabelIndex = { communes, labels, byKey: new Map(), bySiren: new Map(), byInsee: new Map(), byLabel: new Map(), bySlug: new Map() };
-  for (const c of communes) {
-    const computed = labels.get(c.key)!;
-    index.byKey.set(c.key, c);
-    if (c.siren) index.bySiren.set(c.siren, c);
-    index.byInsee.set(c.insee, c);
-    if (computed.label) index.byLabel.set(computed.label, c);
-    const group = index.bySlug.get(computed.slug);
-    if (group) group.push(c);
-    else index.bySlug.set(computed.slug, [c]);
-  }
-  return index;
-}
-
 export type LookupVia = "siren" | "insee" | "key" | "label" | "name";
 
 export interface LookupResult {
@@ -43,34 +18,46 @@ export interface LookupResult {
 }
 
 /** Which communes a normalised query designates: by identifier, by computed label, or by name (slug). */
-export function lookup(index: LabelIndex, query: NormalizedQuery, reserved: ReadonlySet<string>): LookupResult {
+/**
+ * One linear pass: a CLI call answers one query, and building indexes over 35,000
+ * communes costs more than scanning them once.
+ */
+export function lookup(
+  communes: readonly Commune[],
+  labels: ReadonlyMap<string, ComputedLabel>,
+  query: NormalizedQuery,
+  reserved: ReadonlySet<string>,
+): LookupResult {
+  const value = query.value;
   switch (query.kind) {
-    case "siren": {
-      const c = index.bySiren.get(query.value);
-      return { matches: c ? [{ commune: c, via: "siren" }] : [] };
-    }
-    case "insee": {
-      const c = index.byInsee.get(query.value);
-      return { matches: c ? [{ commune: c, via: "insee" }] : [] };
-    }
+    case "siren":
+    case "insee":
     case "key": {
-      const c = index.byKey.get(query.value);
-      return { matches: c ? [{ commune: c, via: "key" }] : [] };
+      const field = query.kind === "siren" ? "siren" : query.kind === "insee" ? "insee" : "key";
+      const c = communes.find((x) => x[field] === value);
+      return { matches: c ? [{ commune: c, via: query.kind }] : [] };
     }
     case "fqdn":
     case "label-or-name": {
-      const value = query.value;
       const matches: LookupResult["matches"] = [];
-      const byLabel = index.byLabel.get(value);
-      if (byLabel) matches.push({ commune: byLabel, via: "label" });
-      for (const c of index.bySlug.get(value) ?? []) if (c !== byLabel) matches.push({ commune: c, via: "name" });
-      const group = index.bySlug.get(value);
+      let groupSize = 0;
+      let byLabel: Commune | undefined;
+      for (const c of communes) {
+        const computed = labels.get(c.key)!;
+        if (computed.slug === value) groupSize++;
+        if (computed.label === value) {
+          byLabel = c;
+          matches.unshift({ commune: c, via: "label" });
+        } else if (computed.slug === value) {
+          matches.push({ commune: c, via: "name" });
+        }
+      }
       return {
         matches,
         labelFacts: {
           label: value,
           problem: labelProblem(value, reserved)?.message ?? null,
-          homonymGroupSlug: (group?.length ?? 0) > 1,
+          homonymGroupSlug: groupSize > 1,
           computedFor: byLabel?.key ?? null,
         },
       };

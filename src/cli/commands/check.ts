@@ -1,6 +1,6 @@
 import { quoteInput } from "../../errors.js";
 import { explainReason } from "../../naming/labels.js";
-import { buildIndex, lookup } from "../../naming/lookup.js";
+import { lookup } from "../../naming/lookup.js";
 import { normalizeQuery } from "../../naming/query.js";
 import type { CommandSpec } from "../command.js";
 import { communeLabelView } from "../views.js";
@@ -21,7 +21,7 @@ export const command: CommandSpec = {
     const normalized = normalizeQuery(ctx.positionals[0]!, config.zone);
     const { communes } = ctx.communeData();
     const labels = ctx.computedLabels();
-    const result = lookup(buildIndex(communes, labels), normalized, ctx.reserved());
+    const result = lookup(communes, labels, normalized, ctx.reserved());
     const matches = result.matches.map(({ commune, via }) => {
       const computed = labels.get(commune.key)!;
       return {

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Everything the tests need on a fresh machine, then the whole suite.
+# Debian packages: knotd and its tools serve and check zones, bind9-utils gives named-checkzone.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+need=()
+command -v knotd >/dev/null || need+=(knot)
+command -v kdig >/dev/null || need+=(knot-dnsutils)
+command -v kzonecheck >/dev/null || need+=(knot-dnssecutils)
+command -v named-checkzone >/dev/null || need+=(bind9-utils)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "› apt-get install ${need[*]}" >&2
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${need[@]}" >&2
+  # The package starts a system knotd on port 53; the tests run their own on 127.0.0.1.
+  if command -v systemctl >/dev/null && systemctl is-active --quiet knot 2>/dev/null; then "${sudo_cmd[@]}" systemctl stop knot || true; fi
+fi
+bash scripts/ensure-installed.sh
+echo "› typecheck" >&2
+npm run --silent typecheck
+echo "› tests" >&2
+npx vitest run
