@@ -48,7 +48,8 @@ function decodeALabel(input: string, label: string): string {
   if (!label.startsWith("xn--")) return label;
   try {
     const decoded = punycode.toUnicode(label);
-    if (decoded === label) throw new Error("not decodable");
+    // A valid A-label decodes to a non-empty name that encodes back to exactly itself.
+    if (decoded === label || decoded.length === 0 || punycode.toASCII(decoded) !== label) throw new Error("not canonical");
     return decoded;
   } catch {
     throw new InputError(`query ${quoteInput(input)}: "${label}" is not valid punycode (an A-label starts with xn-- followed by a valid encoding).`);

@@ -1,0 +1,108 @@
+import { describe, expect, it } from "vitest";
+import { runCli } from "../support/cli.js";
+
+describe("domaines names", () => {
+  it("lists Lozère's 152 communes as JSON with the documented fields", () => {
+    const r = runCli(["names", "--departement", "48", "--json"]);
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.stdout) as Record<string, unknown>[];
+    expect(rows).toHaveLength(152);
+    for (const field of ["siren", "insee", "name", "departement", "slug", "label", "homonyms"]) expect(rows[0]).toHaveProperty(field);
+    const mende = rows.find((x) => x.insee === "48095");
+    expect(mende).toMatchObject({ label: "mende", homonyms: [], siren: "214800955" });
+    const villefort = rows.find((x) => x.insee === "48198");
+    expect(villefort).toMatchObject({ label: "villefort-48", homonyms: ["11424"] });
+  });
+  it("accepts 2a for Corse-du-Sud", () => {
+    const r = runCli(["names", "--departement", "2a", "--json"]);
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.stdout) as { departement: string }[];
+    expect(rows.length).toBeGreaterThan(100);
+    expect(rows.every((x) => x.departement === "2A")).toBe(true);
+  });
+  it("refuses an unknown département with exit 2", () => {
+    const r = runCli(["names", "--departement", "99"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--departement "99": no current commune/);
+  });
+});
+
+describe("domaines check", () => {
+  it("explains a homonym group", () => {
+    const r = runCli(["check", "saint-denis", "--json"]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.query).toBe("saint-denis");
+    expect(out.normalized.ascii).toBe("saint-denis");
+    expect(out.label.homonymGroupSlug).toBe(true);
+    const labels = out.matches.map((m: { label: string }) => m.label).sort();
+    expect(labels).toContain("saint-denis-93");
+    expect(labels).toContain("saint-denis-974");
+    expect(out.matches.every((m: { reason: string }) => m.reason === "homonym")).toBe(true);
+  });
+  it("finds a commune by IDN FQDN and answers in both forms", () => {
+    const r = runCli(["check", "Saint-Rémy.collectivite.fr", "--json"]);
+    const out = JSON.parse(r.stdout);
+    expect(out.normalized.unicode).toBe("saint-rémy.collectivite.fr");
+    expect(out.normalized.ascii).toBe("xn--saint-rmy-h4a.collectivite.fr");
+    expect(out.matches.length).toBeGreaterThan(1);
+  });
+  it("finds a commune by SIREN, INSEE code and label alike", () => {
+    for (const q of ["214800955", "48095", "mende", "mende.collectivite.fr", "MENDE"]) {
+      const out = JSON.parse(runCli(["check", q, "--json"]).stdout);
+      expect(out.matches.map((m: { insee: string }) => m.insee), q).toEqual(["48095"]);
+    }
+  });
+  it("exits 1 with matches: [] when nothing matches", () => {
+    const r = runCli(["check", "zzzz-nowhere", "--json"]);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).matches).toEqual([]);
+    expect(r.stderr).toMatch(/no current commune matches/);
+  });
+  it("prints plain words for support staff", () => {
+    const r = runCli(["check", "Mende"]);
+    expect(r.stdout).toMatch(/label: mende/);
+    expect(r.stdout).toMatch(/no other current commune has this slug/);
+  });
+});
+
+describe("bad input through the CLI: exit 2, clear message, no stack trace", () => {
+  const cases: [string, string[], RegExp][] = [
+    ["empty query", ["check", ""], /query is empty/],
+    ["whitespace", ["check", "   "], /query is empty/],
+    // Linux caps one argument at 128 KiB; 1 MB queries are tested on the library.
+    ["120 kB query", ["check", "a".repeat(120_000)], /too long/],
+    ["control character", ["check", "men\u0001de"], /control character/],
+    ["Cyrillic look-alike", ["check", "m\u0435nde"], /Cyrillic/],
+    ["emoji", ["check", "🏔️"], /emoji/],
+    ["invalid punycode", ["check", "xn--"], /punycode/],
+    ["missing argument", ["check"], /takes 1 query argument/],
+    ["unknown option", ["check", "mende", "--frobnicate"], /Unknown option '--frobnicate'/],
+    ["unknown command", ["frobnicate"], /unknown command "frobnicate"/],
+    ["unreadable --communes", ["names", "--communes", "/nonexistent/communes.json"], /cannot read communes file/],
+  ];
+  it.each(cases)("%s", (_what, args, message) => {
+    const r = runCli(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stderr.length).toBeLessThan(600);
+  });
+  it("puts a JSON error on stdout under --json", () => {
+    const r = runCli(["check", "", "--json"]);
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout).error.message).toMatch(/empty/);
+  });
+});
+
+describe("--help on every command", () => {
+  it("shows usage and examples", () => {
+    for (const cmd of ["names", "check"]) {
+      const r = runCli([cmd, "--help"]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`Usage: domaines ${cmd}`));
+      expect(r.stdout).toMatch(/Examples:/);
+    }
+    expect(runCli(["--help"]).stdout).toMatch(/Commands:/);
+  });
+});
