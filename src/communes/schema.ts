@@ -30,6 +30,8 @@ export interface Commune {
   region: string | null;
   population: number | null;
   postalCodes: string[];
+  /** slugify(name), precomputed in the build-time compiled COG only (a pure function of the name). */
+  slug?: string;
 }
 
 /** A commune déléguée or associée: its `chefLieu` names the commune nouvelle that absorbed it. */

@@ -37,11 +37,9 @@ export function departementSuffix(departement: string): string {
  * reserved for nobody), or `<slug>-<dep>-<insee>` when that is taken too.
  */
 export function computeLabels(communes: readonly Commune[], options: LabelOptions): Map<string, ComputedLabel> {
-  const slugs = new Map<string, string>();
   const groups = new Map<string, Commune[]>();
   for (const c of communes) {
-    const slug = slugify(c.name);
-    slugs.set(c.key, slug);
+    const slug = c.slug ?? slugify(c.name);
     const group = groups.get(slug);
     if (group) group.push(c);
     else groups.set(slug, [c]);

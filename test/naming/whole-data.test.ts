@@ -27,7 +27,9 @@ describe("commune data (COG 2026)", () => {
   });
   it("the compiled copy used by the CLI equals a fresh validation when present", () => {
     const loaded = loadCommunes();
-    expect(loaded.communes).toEqual(data.communes);
+    // The compiled copy carries each name's slug, precomputed; it must be slugify's.
+    expect(loaded.communes.map(({ slug, ...c }) => c)).toEqual(data.communes);
+    for (const c of loaded.communes) if (c.slug !== undefined) expect(c.slug, c.insee).toBe(slugify(c.name));
     expect(loaded.delegated).toEqual(data.delegated);
   });
 });
