@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { dnsConfigSchema } from "../records/catalog-schema.js";
 
 /** A DNS name without trailing dot: labels of a-z, 0-9 and inner hyphens. */
 export const dnsNameSchema = z
@@ -14,6 +15,8 @@ export const configSchema = z.strictObject({
   $schema: z.string().optional(),
   /** The parent zone of every commune label. */
   zone: dnsNameSchema,
+  /** SOA/NS, TTLs, template values and the record sets of each service (src/records/catalog-schema.ts); required by export, plan and verify. */
+  dns: dnsConfigSchema.optional(),
 });
 
 export type DomainesConfig = z.infer<typeof configSchema>;

@@ -6,7 +6,12 @@
 export type RecordType = "A" | "AAAA" | "CNAME" | "MX" | "TXT" | "CAA" | "NS";
 
 export interface DesiredRecord {
-  /** Who the record is for: a commune key (SIREN or insee:<code>), a label for labels without a commune, or "zone". */
+  /**
+   * Who the record is for: the commune key (SIREN or insee:<code>) for a commune's
+   * allocated label; the label itself for every other ledger label (alias, reserved,
+   * tombstone: a commune may hold several, each its own owner); "zone" for zone-level
+   * records. (owner, purpose) is unique.
+   */
   owner: string;
   /** Owner name relative to the zone, lowercase, no trailing dot; "" for the apex. */
   name: string;
@@ -18,6 +23,6 @@ export interface DesiredRecord {
    * 255-octet strings is the renderers' job).
    */
   value: string;
-  /** Stable identity, unique per (owner, name, type): mx1, mx2, spf, dkim, dmarc, tls-rpt, web-a, … (Pulumi logical names derive from it). */
+  /** Stable identity of the record within its owner: mx1, mx2, spf, dkim, dmarc, tls-rpt, web-a-1, null-mx, … (Pulumi logical names derive from it). */
   purpose: string;
 }

@@ -1,0 +1,265 @@
+import type { DomainesConfig } from "../config/schema.js";
+import { InputError } from "../errors.js";
+import type { LedgerEntry, LedgerState } from "../ledger/schema.js";
+import { placeholdersOf, type DnsConfig, type RecordSet, type RecordTemplate } from "./catalog-schema.js";
+import type { DkimStore } from "./dkim.js";
+import type { DesiredRecord } from "./types.js";
+
+/**
+ * The one model of desired DNS state: pure functions from ledger entries, the `dns`
+ * configuration and the DKIM keys to records. Every output (zone file, plan, Pulumi,
+ * verify) derives from `desiredZone`.
+ */
+
+/** What a label is for mail and web: a service member, an alias of one, or nothing (no mail). */
+export type LabelRole = "member" | "alias" | "no-mail";
+
+/** A record the model would publish but cannot yet, because an input is missing. */
+export interface PendingRecord {
+  owner: string;
+  purpose: string;
+  type: DesiredRecord["type"];
+  /** What is missing: today only the DKIM key Messages gives for the mail domain. */
+  missing: "dkim";
+  reason: string;
+}
+
+/** The records of one ledger label (one owner). */
+export interface OwnerRecords {
+  owner: string;
+  label: string;
+  fqdn: string;
+  state: LedgerState;
+  /** Commune key holding the label (null for a homonym group's bare slug). */
+  key: string | null;
+  /** For aliases: the live commune the mail goes to. */
+  aliasOf: string | null;
+  /** Commune name when the ledger has it. */
+  name: string | null;
+  /** Département of the holder (its Pulumi stack); null for labels of no département (platform stack). */
+  departement: string | null;
+  role: LabelRole;
+  /** Services whose record sets apply (the commune's own, or its successor's for an alias). */
+  services: string[];
+  records: DesiredRecord[];
+  pending: PendingRecord[];
+}
+
+export interface SoaValues {
+  primary: string;
+  hostmaster: string;
+  serial: number;
+  refresh: number;
+  retry: number;
+  expire: number;
+  minimum: number;
+}
+
+export interface DesiredZone {
+  zone: string;
+  soa: SoaValues;
+  /** Apex NS records (the zone file needs them; OVH manages its own, the Pulumi program must skip them). */
+  authority: DesiredRecord[];
+  /** Records published once for the zone (the platform stack): _dmarc with sp=reject, CAA, wildcard no-mail. */
+  zoneRecords: DesiredRecord[];
+  /** Per ledger label, sorted by label; filtered to one département when asked. */
+  owners: OwnerRecords[];
+}
+
+export interface DesiredZoneOptions {
+  /** Only the owners of this département (01, 2A, 974); zone-level records are always returned. */
+  departement?: string;
+  /** SOA serial; default: the latest ledger or DKIM change, in Unix seconds (same input, same serial). */
+  serial?: number;
+}
+
+export const ZONE_OWNER = "zone";
+
+/** The `dns` section, or a clear error saying that the configuration lacks it. */
+export function requireDnsConfig(config: DomainesConfig): DnsConfig {
+  if (!config.dns) {
+    throw new InputError('the configuration has no "dns" section (SOA, name servers, TTLs, record sets); add one as in data/config.json, or pass --config FILE.');
+  }
+  return config.dns;
+}
+
+/** Normalised département code as the ledger and commune data spell it (48, 2A, 974). */
+export function normalizeDepartement(raw: string): string {
+  return raw.trim().toUpperCase();
+}
+
+export function desiredZone(
+  entries: readonly LedgerEntry[],
+  config: DomainesConfig,
+  dkim: DkimStore,
+  options: DesiredZoneOptions = {},
+): DesiredZone {
+  const dns = requireDnsConfig(config);
+  const zone = config.zone;
+  const allocatedByKey = new Map<string, LedgerEntry>();
+  for (const e of entries) if (e.state === "allocated" && e.key) allocatedByKey.set(e.key, e);
+
+  const wanted = options.departement === undefined ? undefined : normalizeDepartement(options.departement);
+  const owners: OwnerRecords[] = [];
+  for (const entry of [...entries].sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0))) {
+    const departement = entry.departement ? normalizeDepartement(entry.departement) : null;
+    if (wanted !== undefined && departement !== wanted) continue;
+    owners.push(ownerRecords(entry, departement, allocatedByKey, dns, zone, dkim));
+  }
+
+  return {
+    zone,
+    soa: { ...dns.soa, serial: options.serial ?? defaultSerial(entries, dkim) },
+    authority: dns.nameservers.map((ns, i) => ({ owner: ZONE_OWNER, name: "", type: "NS", ttl: dns.ttl, value: `${ns}.`, purpose: `ns-${i + 1}` })),
+    zoneRecords: zoneLevelRecords(dns, zone),
+    owners,
+  };
+}
+
+/** Every record the zone holds besides SOA/NS: zone level first, then owners by label. */
+export function allRecords(desired: DesiredZone): DesiredRecord[] {
+  return [...desired.zoneRecords, ...desired.owners.flatMap((o) => o.records)];
+}
+
+/**
+ * The records of one Pulumi stack: "platform" = zone-level records plus labels of no
+ * département (homonym groups' bare slugs); a département code = its communes' labels.
+ */
+export function stackRecords(desired: DesiredZone, stack: "platform" | string): DesiredRecord[] {
+  if (stack === "platform") return [...desired.zoneRecords, ...desired.owners.filter((o) => o.departement === null).flatMap((o) => o.records)];
+  const dep = normalizeDepartement(stack);
+  return desired.owners.filter((o) => o.departement === dep).flatMap((o) => o.records);
+}
+
+/** Owners still waiting for an input (DKIM), for the plan. */
+export function pendingOwners(desired: DesiredZone): OwnerRecords[] {
+  return desired.owners.filter((o) => o.pending.length > 0);
+}
+
+function zoneLevelRecords(dns: DnsConfig, zone: string): DesiredRecord[] {
+  const vars = { ...dns.variables, zone };
+  const out = dns.zoneRecords.flatMap((t) => expand(t, "", ZONE_OWNER, vars, dns.ttl));
+  if (dns.unallocated === "wildcard") {
+    // Names nobody holds refuse mail too; a wildcard never matches a name that exists, so it cannot shadow a commune.
+    for (const t of dns.noMail) out.push(...expand({ ...t, purpose: `wildcard-${t.purpose}` }, "*", ZONE_OWNER, vars, dns.ttl));
+  }
+  return out;
+}
+
+function ownerRecords(
+  entry: LedgerEntry,
+  departement: string | null,
+  allocatedByKey: ReadonlyMap<string, LedgerEntry>,
+  dns: DnsConfig,
+  zone: string,
+  dkim: DkimStore,
+): OwnerRecords {
+  const owner = entry.state === "allocated" && entry.key ? entry.key : entry.label;
+  const fqdn = `${entry.label}.${zone}`;
+  let role: LabelRole = "no-mail";
+  let services: string[] = [];
+  if (entry.state === "allocated") {
+    services = Object.keys(entry.services).sort();
+    role = "member";
+  } else if (entry.state === "alias" && entry.aliasOf) {
+    // An alias receives for its successor, and only for the services the successor has.
+    services = Object.keys(allocatedByKey.get(entry.aliasOf)?.services ?? {}).sort();
+    role = "alias";
+  }
+
+  const records: DesiredRecord[] = [];
+  const pending: PendingRecord[] = [];
+  const key = dkim[fqdn];
+  const vars: Record<string, string | string[]> = {
+    ...dns.variables,
+    zone,
+    label: entry.label,
+    fqdn,
+    ...(key ? { "dkim.selector": key.selector, "dkim.value": key.value } : {}),
+  };
+  if (role !== "no-mail") {
+    for (const set of Object.values(dns.recordSets)) {
+      if (!applies(set, services)) continue;
+      for (const t of set.records) {
+        if (!t.for.includes(role)) continue;
+        const needsDkim = [...placeholdersOf(t.name), ...placeholdersOf(t.value)].some((p) => p.startsWith("dkim."));
+        if (needsDkim && !key) {
+          pending.push({ owner, purpose: t.purpose, type: t.type, missing: "dkim", reason: `no DKIM key for ${fqdn} in the DKIM store yet (Messages gives it once the mail domain exists)` });
+          continue;
+        }
+        records.push(...expand(t, entry.label, owner, vars, dns.ttl));
+      }
+    }
+  }
+  // A name without MX would receive mail through its A/AAAA (RFC 5321 §5.1): say "no mail" explicitly.
+  if (!records.some((r) => r.type === "MX" && r.name === entry.label)) {
+    for (const t of dns.noMail) {
+      if (records.some((r) => r.purpose === t.purpose)) continue;
+      records.push(...expand(t, entry.label, owner, vars, dns.ttl));
+    }
+  }
+  return {
+    owner,
+    label: entry.label,
+    fqdn,
+    state: entry.state,
+    key: entry.key,
+    aliasOf: entry.aliasOf ?? null,
+    name: entry.name ?? null,
+    departement,
+    role,
+    services,
+    records,
+    pending,
+  };
+}
+
+function applies(set: RecordSet, services: readonly string[]): boolean {
+  return set.when === "active" ? services.length > 0 : services.includes(set.when.enrolledIn);
+}
+
+/** One template into records: placeholders substituted, a list variable giving one record per item. */
+function expand(
+  t: Omit<RecordTemplate, "for">,
+  label: string,
+  owner: string,
+  vars: Readonly<Record<string, string | string[]>>,
+  defaultTtl: number,
+): DesiredRecord[] {
+  const relative = substitute(t.name, vars, () => "").toLowerCase();
+  const name = [relative, label].filter((p) => p !== "").join(".");
+  const ttl = t.ttl ?? defaultTtl;
+  const list = placeholdersOf(t.value).find((p) => Array.isArray(vars[p]));
+  if (list === undefined) return [{ owner, name, type: t.type, ttl, value: substitute(t.value, vars, () => ""), purpose: t.purpose }];
+  return (vars[list] as string[]).map((item, i) => ({
+    owner,
+    name,
+    type: t.type,
+    ttl,
+    value: substitute(t.value, vars, (p) => (p === list ? item : "")),
+    purpose: `${t.purpose}-${i + 1}`,
+  }));
+}
+
+function substitute(text: string, vars: Readonly<Record<string, string | string[]>>, listItem: (name: string) => string): string {
+  return text.replace(/\{([^{}]*)\}/g, (_, p: string) => {
+    const v = vars[p];
+    return Array.isArray(v) ? listItem(p) : (v ?? "");
+  });
+}
+
+function defaultSerial(entries: readonly LedgerEntry[], dkim: DkimStore): number {
+  let latest = 0;
+  const see = (iso: string | undefined) => {
+    if (!iso) return;
+    const t = Date.parse(iso);
+    if (t > latest) latest = t;
+  };
+  for (const e of entries) {
+    see(e.allocatedAt);
+    see(e.updatedAt);
+    see(e.tombstonedAt);
+  }
+  for (const k of Object.values(dkim)) see(k.fetchedAt);
+  return latest === 0 ? 1 : Math.floor(latest / 1000);
+}

@@ -1,0 +1,208 @@
+import { isIPv4, isIPv6 } from "node:net";
+import { FailureError } from "../errors.js";
+import { allRecords, type DesiredZone } from "./model.js";
+import { checkDkim, checkDmarc, checkMtaSts, checkSpf, checkTlsRpt } from "./mail-policies.js";
+import { txtChunks } from "./txt.js";
+import type { DesiredRecord } from "./types.js";
+
+/**
+ * One pass over the desired records before anything leaves the model (octoDNS's and
+ * DNSControl's habit): every problem names the record and the rule it breaks.
+ */
+
+export type RecordRule =
+  | "name"
+  | "ttl"
+  | "value"
+  | "txt-characters"
+  | "txt-length"
+  | "duplicate"
+  | "identity"
+  | "ttl-rrset"
+  | "cname-exclusive"
+  | "mx-count"
+  | "null-mx"
+  | "target-cname"
+  | "spf"
+  | "spf-lookups"
+  | "spf-all"
+  | "dmarc"
+  | "dmarc-policy"
+  | "dmarc-pct"
+  | "dkim"
+  | "tls-rpt"
+  | "mta-sts";
+
+export interface RecordProblem {
+  rule: RecordRule;
+  record: Pick<DesiredRecord, "owner" | "name" | "type" | "purpose" | "value">;
+  /** `<fqdn> <TYPE> (<purpose>) breaks <rule>: <why>` */
+  message: string;
+}
+
+/** Longest TXT value we publish, in octets: a 4096-bit DKIM key fits; a DNS answer over UDP stays reasonable. */
+export const MAX_TXT_OCTETS = 2048;
+const TXT_SAFE = /^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/;
+const HOST = /^([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?\.)+$/i;
+
+export function validateZone(desired: DesiredZone): RecordProblem[] {
+  return validateRecords([...desired.authority, ...allRecords(desired)], desired.zone);
+}
+
+/** Throws (exit 1) with every problem when the model is not publishable. */
+export function assertValidZone(desired: DesiredZone): void {
+  const problems = validateZone(desired);
+  if (problems.length === 0) return;
+  const shown = problems.slice(0, 50).map((p) => `  ${p.message}`);
+  if (problems.length > 50) shown.push(`  … and ${problems.length - 50} more`);
+  throw new FailureError(
+    `the desired records are not publishable (${problems.length} problem${problems.length === 1 ? "" : "s"}); fix the configuration's dns section, the DKIM store or the ledger:\n${shown.join("\n")}`,
+  );
+}
+
+export function validateRecords(records: readonly DesiredRecord[], zone: string): RecordProblem[] {
+  const problems: RecordProblem[] = [];
+  const report = (r: DesiredRecord, rule: RecordRule, why: string) =>
+    problems.push({
+      rule,
+      record: { owner: r.owner, name: r.name, type: r.type, purpose: r.purpose, value: r.value },
+      message: `${fqdnOf(r.name, zone)} ${r.type} (${r.purpose}) breaks ${rule}: ${why}`,
+    });
+
+  const rrsets = new Map<string, DesiredRecord[]>();
+  const byName = new Map<string, DesiredRecord[]>();
+  const seenValue = new Set<string>();
+  const seenIdentity = new Set<string>();
+  for (const r of records) {
+    checkOne(r, zone, report);
+    const valueKey = `${r.name}\t${r.type}\t${comparable(r)}`;
+    if (seenValue.has(valueKey)) report(r, "duplicate", "the same name, type and value appear twice");
+    seenValue.add(valueKey);
+    const identity = `${r.owner}\t${r.purpose}`;
+    if (seenIdentity.has(identity)) report(r, "identity", `owner ${r.owner} has two records with purpose "${r.purpose}"`);
+    seenIdentity.add(identity);
+    push(rrsets, `${r.name}\t${r.type}`, r);
+    push(byName, r.name, r);
+  }
+
+  const cnames = new Set(records.filter((r) => r.type === "CNAME").map((r) => r.name));
+  for (const set of rrsets.values()) {
+    const first = set[0]!;
+    for (const r of set) if (r.ttl !== first.ttl) report(r, "ttl-rrset", `TTL ${r.ttl} differs from ${first.ttl} of another ${r.type} record at the same name`);
+    if (first.type === "MX") checkMxSet(set, report);
+    if (first.type === "TXT") checkTxtSet(set, report);
+    if (first.type === "MX" || first.type === "NS" || first.type === "CNAME") {
+      for (const r of set) {
+        const target = hostOf(r);
+        const rel = target === null ? null : relativeTo(target, zone);
+        if (rel !== null && cnames.has(rel) && first.type !== "CNAME") report(r, "target-cname", `its target ${target} is a CNAME; MX and NS targets must be the final name`);
+      }
+    }
+  }
+  for (const [name, set] of byName) {
+    const cname = set.filter((r) => r.type === "CNAME");
+    if (cname.length === 0) continue;
+    if (name === "") report(cname[0]!, "cname-exclusive", "the apex holds SOA and NS, it cannot be a CNAME");
+    if (cname.length > 1) report(cname[1]!, "cname-exclusive", "two CNAME records at one name");
+    const other = set.find((r) => r.type !== "CNAME");
+    if (other) report(cname[0]!, "cname-exclusive", `a CNAME cannot sit beside other data (${other.type} ${other.purpose})`);
+  }
+  return problems;
+}
+
+type Report = (r: DesiredRecord, rule: RecordRule, why: string) => void;
+
+function checkOne(r: DesiredRecord, zone: string, report: Report): void {
+  const nameWhy = nameProblem(r.name, zone);
+  if (nameWhy) report(r, "name", nameWhy);
+  if (!Number.isInteger(r.ttl) || r.ttl < 60 || r.ttl > 604800) report(r, "ttl", `TTL ${r.ttl} is outside 60…604800 seconds (OVH refuses under 60)`);
+  switch (r.type) {
+    case "A":
+      if (!isIPv4(r.value)) report(r, "value", `"${r.value}" is not an IPv4 address`);
+      break;
+    case "AAAA":
+      if (!isIPv6(r.value)) report(r, "value", `"${r.value}" is not an IPv6 address`);
+      break;
+    case "CNAME":
+    case "NS":
+      if (!HOST.test(r.value) || r.value.length > 254) report(r, "value", `"${r.value}" is not an absolute host name ending with a dot`);
+      break;
+    case "MX": {
+      const m = /^(\d{1,5}) (\S+)$/.exec(r.value);
+      if (!m || Number(m[1]) > 65535 || (m[2] !== "." && !HOST.test(m[2]!))) report(r, "value", `"${r.value}" is not "<preference> <host.>" (or "0 ." for a null MX)`);
+      break;
+    }
+    case "CAA":
+      if (!/^(0|128) (issue|issuewild|iodef) "[\x20-\x21\x23-\x5b\x5d-\x7e]*"$/.test(r.value)) report(r, "value", `"${r.value}" is not "<flags> issue|issuewild|iodef \\"<value>\\""`);
+      break;
+    case "TXT":
+      if (!TXT_SAFE.test(r.value)) report(r, "txt-characters", "TXT values are printable ASCII without quotes, backslashes or control characters");
+      else if (r.value.length > MAX_TXT_OCTETS) report(r, "txt-length", `${r.value.length} octets, more than ${MAX_TXT_OCTETS}`);
+      else if (txtChunks(r.value).some((c) => Buffer.byteLength(c) > 255)) report(r, "txt-length", "a character-string exceeds 255 octets");
+      break;
+  }
+}
+
+function checkMxSet(set: DesiredRecord[], report: Report): void {
+  const isNull = (r: DesiredRecord) => /^0 \.$/.test(r.value);
+  if (set.some(isNull)) {
+    if (set.length > 1) report(set.find((r) => !isNull(r)) ?? set[1]!, "null-mx", "a null MX (0 .) must be the only MX of its name (RFC 7505)");
+    return;
+  }
+  if (set.length < 2) report(set[0]!, "mx-count", `${set.length} MX record; at least 2 are required so that mail survives one host's outage`);
+}
+
+function checkTxtSet(set: DesiredRecord[], report: Report): void {
+  const name = set[0]!.name;
+  const first = name.split(".")[0] ?? "";
+  const spf = set.filter((r) => /^v=spf1( |$)/i.test(r.value));
+  if (spf.length > 1) report(spf[1]!, "spf", "more than one SPF record at one name (receivers then fail SPF: permerror)");
+  for (const r of spf) for (const p of checkSpf(r.value)) report(r, p.rule, p.why);
+  if (first === "_dmarc") {
+    if (set.length > 1) report(set[1]!, "dmarc", "more than one TXT record at a _dmarc name");
+    for (const r of set) for (const p of checkDmarc(r.value)) report(r, p.rule, p.why);
+  }
+  if (/(^|\.)_domainkey(\.|$)/.test(name)) for (const r of set) for (const p of checkDkim(r.value)) report(r, "dkim", p);
+  if (/^_smtp\._tls(\.|$)/.test(name)) for (const r of set) for (const p of checkTlsRpt(r.value)) report(r, "tls-rpt", p);
+  if (first === "_mta-sts") for (const r of set) for (const p of checkMtaSts(r.value)) report(r, "mta-sts", p);
+}
+
+/** A relative owner name: "" (apex), or labels of letters, digits, hyphens and underscores; "*" only first. */
+function nameProblem(name: string, zone: string): string | null {
+  if (name === "") return null;
+  if (name.endsWith(".")) return `"${name}" ends with a dot; names are relative to ${zone}`;
+  if (name === zone || name.endsWith(`.${zone}`)) return `"${name}" repeats the zone; names are relative to ${zone}`;
+  const labels = name.split(".");
+  for (const [i, l] of labels.entries()) {
+    if (l === "*" && i === 0) continue;
+    if (!/^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$/.test(l)) return `label "${l}" is not 1 to 63 lowercase letters, digits, hyphens or underscores`;
+  }
+  if (name.length + 1 + zone.length > 253) return `the full name exceeds 253 characters`;
+  return null;
+}
+
+function hostOf(r: DesiredRecord): string | null {
+  const target = r.type === "MX" ? r.value.split(" ")[1] : r.value;
+  if (!target || target === ".") return null;
+  return target.toLowerCase().replace(/\.$/, "");
+}
+
+function relativeTo(host: string, zone: string): string | null {
+  if (host === zone) return "";
+  return host.endsWith(`.${zone}`) ? host.slice(0, -zone.length - 1) : null;
+}
+
+/** Value as compared for duplicates: host names are case-insensitive, TXT is not. */
+function comparable(r: DesiredRecord): string {
+  return r.type === "TXT" || r.type === "CAA" ? r.value : r.value.toLowerCase();
+}
+
+export function fqdnOf(name: string, zone: string): string {
+  return name === "" ? zone : `${name}.${zone}`;
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
