@@ -1,0 +1,108 @@
+import { z } from "zod";
+import { InputError, quoteInput } from "../errors.js";
+import type { Enrolment } from "../ledger/schema.js";
+import { dataPath } from "../paths.js";
+import { parseSize, type StorageSize } from "../units/size.js";
+import { SERVICE_CATALOG, SERVICE_NAMES, isServiceName, type ServiceName } from "./catalog.js";
+import { readJsonFile } from "./json-file.js";
+
+/** A size written as people write quotas ("5GB", "unlimited"), parsed strictly into decimal bytes. */
+const sizeText = z.string().transform((text, ctx): StorageSize => {
+  try {
+    return parseSize(text, "quota");
+  } catch (err) {
+    ctx.addIssue({ code: "custom", message: (err as Error).message });
+    return z.NEVER;
+  }
+});
+
+function quotasFor(service: ServiceName, partial: boolean) {
+  const shape = Object.fromEntries(SERVICE_CATALOG[service].accountTypes.map((a) => [a, partial ? sizeText.optional() : sizeText]));
+  return z.strictObject(shape as Record<string, typeof sizeText>);
+}
+
+function servicePolicy(service: ServiceName) {
+  return z.strictObject({
+    /** Quotas every enrolled commune gets unless a tier or an override says otherwise. */
+    defaults: quotasFor(service, false),
+    /** Population tiers: the highest tier whose minPopulation the commune reaches applies. */
+    tiers: z
+      .array(z.strictObject({ minPopulation: z.number().int().positive(), quotas: quotasFor(service, true) }))
+      .default([])
+      .refine((tiers) => tiers.every((t, i) => i === 0 || t.minPopulation > tiers[i - 1]!.minPopulation), "tiers must be listed by strictly increasing minPopulation"),
+  });
+}
+
+export const quotaPolicySchema = z.strictObject({
+  $comment: z.string().optional(),
+  services: z.strictObject({ messages: servicePolicy("messages"), fichiers: servicePolicy("fichiers") }),
+});
+export type QuotaPolicy = z.output<typeof quotaPolicySchema>;
+
+export function loadQuotaPolicy(path = dataPath("quota-policy.json")): QuotaPolicy {
+  return readJsonFile(path, quotaPolicySchema, `quota policy ${path}`);
+}
+
+/** Where a commune's quota for one account type came from, for people reading a plan. */
+export type QuotaSource = "default" | `tier>=${number}` | "override";
+
+export interface ResolvedQuota {
+  accountType: string;
+  size: StorageSize;
+  source: QuotaSource;
+}
+
+/**
+ * The quotas of one commune in one service: policy defaults, then the population tier,
+ * then the overrides recorded at onboarding (ledger enrolment). Unknown population
+ * means no tier. An override for an account type the service does not have is refused.
+ */
+export function resolveQuotas(policy: QuotaPolicy, service: ServiceName, population: number | null, overrides: Enrolment["quotas"] = {}, who = "commune"): ResolvedQuota[] {
+  const { defaults, tiers } = policy.services[service];
+  const tier = population === null ? undefined : tiers.filter((t) => t.minPopulation <= population).at(-1);
+  const accountTypes: readonly string[] = SERVICE_CATALOG[service].accountTypes;
+  for (const key of Object.keys(overrides)) {
+    if (!accountTypes.includes(key)) {
+      throw new InputError(`${who}: quota override "${service}.${key}" names no ${service} account type; use ${accountTypes.map((a) => `${service}.${a}`).join(" or ")}.`);
+    }
+  }
+  return accountTypes.map((accountType) => {
+    const override = overrides[accountType];
+    if (override !== undefined) return { accountType, size: override, source: "override" as const };
+    const fromTier = tier?.quotas[accountType];
+    if (fromTier !== undefined && tier) return { accountType, size: fromTier, source: `tier>=${tier.minPopulation}` as const };
+    return { accountType, size: defaults[accountType]!, source: "default" as const };
+  });
+}
+
+export interface QuotaOverride {
+  service: ServiceName;
+  accountType: string;
+  size: StorageSize;
+}
+
+/** Parses an onboarding flag value `messages.organization=50GB` (strict size, known service and account type). */
+export function parseQuotaOverride(text: string): QuotaOverride {
+  const m = /^([a-z]+)\.([a-z_]+)=(.+)$/.exec(text.trim());
+  const example = "messages.organization=50GB, messages.mailbox=unlimited or fichiers.user=20GB";
+  if (!m) throw new InputError(`--quota ${quoteInput(text)} is not SERVICE.ACCOUNT=SIZE; write for example ${example}.`);
+  const [, service, accountType, sizeText] = m as unknown as [string, string, string, string];
+  if (!isServiceName(service)) throw new InputError(`--quota ${quoteInput(text)}: unknown service "${service}"; services are ${SERVICE_NAMES.join(", ")}.`);
+  const accountTypes: readonly string[] = SERVICE_CATALOG[service].accountTypes;
+  if (!accountTypes.includes(accountType)) {
+    throw new InputError(`--quota ${quoteInput(text)}: ${service} has no account type "${accountType}"; use ${accountTypes.join(" or ")}.`);
+  }
+  return { service, accountType, size: parseSize(sizeText, `--quota ${service}.${accountType}`) };
+}
+
+/** One entitlement as the Espace Opérateur's PATCH takes it; "unlimited" is max_storage 0. */
+export interface Entitlement {
+  type: string;
+  account_type: string;
+  config: { max_storage: number };
+}
+
+export function toEntitlements(service: ServiceName, quotas: readonly ResolvedQuota[]): Entitlement[] {
+  const type = SERVICE_CATALOG[service].entitlementType;
+  return quotas.map((q) => ({ type, account_type: q.accountType, config: { max_storage: q.size === "unlimited" ? 0 : q.size } }));
+}
