@@ -1,0 +1,90 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as ovh from "@ovhcloud/pulumi-ovh";
+import { communeKeySchema } from "../src/ledger/schema.js";
+import { CommuneDomain, ZoneNames } from "./components.js";
+import { parseStackConfig, type StackConfig } from "./config.js";
+import { InfraError } from "./errors.js";
+import { SNAPSHOT_OUTPUT, stackSnapshotSchema, type StackSnapshot } from "./snapshot.js";
+import { loadSources, type ProgramSources } from "./sources.js";
+import { buildStackModel, type StackModel } from "./stack-model.js";
+
+/**
+ * The Pulumi program of every stack (`platform`, `dep-<code>`). Order matters for
+ * safety: configuration, inputs and the previous run's state are read and the deletion
+ * guard decides BEFORE any resource is registered, so a refused run changes nothing.
+ */
+
+/** Whether a config key was set with `--secret` (the SDK keeps this check internal). */
+function isSecretConfig(key: string): boolean {
+  const check = (pulumi.runtime as unknown as { isConfigSecret?: (k: string) => boolean }).isConfigSecret;
+  return typeof check === "function" ? check(key) : false;
+}
+
+export function readStackConfig(): StackConfig {
+  return parseStackConfig(pulumi.runtime.allConfig(), pulumi.getStack(), isSecretConfig);
+}
+
+/** The fully qualified name of this very stack, for the StackReference that reads its last outputs. */
+export function selfStackName(): string {
+  const org = pulumi.getOrganization();
+  return [org, pulumi.getProject(), pulumi.getStack()].filter((p) => p !== "").join("/");
+}
+
+/** The guard state the last successful run left in its outputs; null on a first run. */
+export async function readPreviousSnapshot(config: StackConfig): Promise<StackSnapshot | null> {
+  const name = config.previousStateStack ?? selfStackName();
+  const ref = new pulumi.StackReference("previous-run", { name });
+  const details = await ref.getOutputDetails(SNAPSHOT_OUTPUT);
+  const value: unknown = details.value ?? details.secretValue;
+  if (value === undefined || value === null) return null;
+  const parsed = stackSnapshotSchema.safeParse(value);
+  if (!parsed.success) {
+    throw new InfraError(
+      `the "${SNAPSHOT_OUTPUT}" output of stack ${name} (the previous run) is unreadable (${parsed.error.issues[0]?.message ?? "invalid"}), so the deletion guard cannot tell what this run would delete. Check domaines:previousStateStack, or run once with domaines:allowDeletions=true after reviewing the preview.`,
+    );
+  }
+  return parsed.data;
+}
+
+/** Registers the stack's resources from the model: nothing here decides what exists. */
+export function declareResources(config: StackConfig, model: StackModel): void {
+  if (config.shard === "platform") {
+    // Deleting this resource would switch DNSSEC off for the whole zone: protected.
+    new ovh.domain.ZoneDNSSec("dnssec", { zoneName: config.zone }, { protect: true });
+  }
+  for (const owner of model.plan.owners) {
+    if (communeKeySchema.safeParse(owner.owner).success) new CommuneDomain(owner);
+    else new ZoneNames(owner);
+  }
+}
+
+export function stackOutputs(config: StackConfig, model: StackModel): Record<string, unknown> {
+  return {
+    zone: config.zone,
+    shard: config.shard,
+    ...model.review,
+    recordTotal: model.plan.total,
+    deletionGuard: model.decision.message,
+    [SNAPSHOT_OUTPUT]: model.snapshot,
+  };
+}
+
+export interface RunOptions {
+  /** Inputs from disk; tests pass them in, `pulumi up` reads the files the stack config names. */
+  sources?: (config: StackConfig) => ProgramSources;
+}
+
+export async function runStack(options: RunOptions = {}): Promise<Record<string, unknown>> {
+  const config = readStackConfig();
+  const sources = (options.sources ?? loadSources)(config);
+  const previous = await readPreviousSnapshot(config);
+  const model = buildStackModel(config, sources, previous);
+  if (!model.decision.allowed) throw new InfraError(model.decision.message);
+  if (model.decision.overridden) pulumi.log.warn(model.decision.message);
+  else if (model.decision.removed.length > 0) pulumi.log.info(model.decision.message);
+  if (model.plan.underscore > 0) {
+    pulumi.log.info(`${model.plan.underscore} record(s) have an underscore label (_dmarc, _domainkey, _smtp._tls); OVH has refused such names on some endpoints in the past — a failure on them is the API, not the model.`);
+  }
+  declareResources(config, model);
+  return stackOutputs(config, model);
+}
