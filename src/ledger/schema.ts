@@ -10,7 +10,11 @@ import { z } from "zod";
 export const ledgerStateSchema = z.enum(["allocated", "alias", "reserved", "tombstone"]);
 export type LedgerState = z.infer<typeof ledgerStateSchema>;
 
-export const isoDateTimeSchema = z.iso.datetime({ offset: true });
+/** An ISO 8601 UTC or offset timestamp (a plain regex: z.iso.datetime costs twice as much on 35,000 lines). */
+export const isoDateTimeSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/, "an ISO 8601 timestamp such as 2026-01-01T00:00:00.000Z");
+
+/** A commune key: SIREN, or `insee:<code>` for overseas collectivités without one. */
+export const communeKeySchema = z.string().regex(/^(\d{9}|insee:\d{5})$/, "a SIREN (9 digits) or insee:<5-digit code>");
 
 /** A storage quota: decimal bytes, or "unlimited" (the Espace Opérateur's 0). */
 export const quotaValueSchema = z.union([z.number().int().positive(), z.literal("unlimited")]);
@@ -26,13 +30,17 @@ export const ledgerEntrySchema = z.strictObject({
   label: z.string().min(1).max(63),
   state: ledgerStateSchema,
   /** The commune this label belongs to (SIREN or insee:<code>); null only for a homonym group's bare slug. */
-  key: z.string().regex(/^(\d{9}|insee:\d{5})$/).nullable(),
+  key: communeKeySchema.nullable(),
   /** For `alias`: the live commune key mail for this label goes to. */
-  aliasOf: z.string().regex(/^(\d{9}|insee:\d{5})$/).optional(),
+  aliasOf: communeKeySchema.optional(),
+  /** For an `allocated` label passed to a commune nouvelle: the key of the absorbed commune it came from. */
+  inheritedFrom: communeKeySchema.optional(),
   /** For `reserved`: why nobody else may take it. */
   reservedReason: z.enum(["rename", "homonym-group"]).optional(),
   /** INSEE codes the holder has had, oldest first, with the date each was first seen. */
-  inseeHistory: z.array(z.strictObject({ insee: z.string(), since: z.string() })).default([]),
+  inseeHistory: z.array(z.strictObject({ insee: z.string().regex(/^(\d{5}|2[AB]\d{3})$/), since: z.string() })).default([]),
+  /** Names the holder took after `name`, oldest first (a rename appends; the label does not move). */
+  nameHistory: z.array(z.strictObject({ name: z.string().min(1), since: z.string() })).default([]),
   /** Name and département of the holder when the label was allocated. */
   name: z.string().optional(),
   departement: z.string().optional(),

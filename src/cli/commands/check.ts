@@ -1,6 +1,9 @@
 import { quoteInput } from "../../errors.js";
+import { indexLedger } from "../../ledger/entries.js";
+import { describeLabelState, labelState, type LabelState } from "../../ledger/state.js";
+import { ledgerDir, readLedgerMentioning } from "../../ledger/store.js";
 import { explainReason } from "../../naming/labels.js";
-import { lookup } from "../../naming/lookup.js";
+import { lookup, type LookupVia } from "../../naming/lookup.js";
 import { normalizeQuery } from "../../naming/query.js";
 import type { CommandSpec } from "../command.js";
 import { communeLabelView } from "../views.js";
@@ -12,7 +15,9 @@ export const command: CommandSpec = {
   description:
     "The query may be a commune name (with or without accents), a SIREN, an INSEE code, a label,\n" +
     "a domain under the zone, an IDN (saint-rémy.collectivite.fr) or an A-label (xn--…).\n" +
-    "Exits 1 when the query designates no commune.",
+    "Each match shows its state in the ledger; a label or domain also shows whether it is free,\n" +
+    "allocated (to whom), an alias (of whom), reserved (why) or a tombstone (since when).\n" +
+    "Exits 1 when the query designates no commune and the ledger does not know the label.",
   examples: ["domaines check Mende", "domaines check saint-denis", "domaines check saint-denis-93.collectivite.fr --json", "domaines check 214800957"],
   options: {},
   positionals: { min: 1, max: 1, name: "query" },
@@ -22,13 +27,48 @@ export const command: CommandSpec = {
     const { communes } = ctx.communeData();
     const labels = ctx.computedLabels();
     const result = lookup(communes, labels, normalized, ctx.reserved());
-    const matches = result.matches.map(({ commune, via }) => {
+    const found: { commune: (typeof communes)[number]; via: LookupVia | "ledger" }[] = [...result.matches];
+
+    // The ledger: only the lines about this label and these communes are read (check stays fast).
+    const dir = ledgerDir(ctx);
+    const isLabelQuery = normalized.kind === "label-or-name" || normalized.kind === "fqdn";
+    let entries = readLedgerMentioning(dir, [...(isLabelQuery ? [normalized.value] : []), ...found.map((m) => m.commune.key)]);
+    const queried = isLabelQuery ? labelState(indexLedger(entries), normalized.value) : null;
+    const holderKey = queried?.state === "allocated" ? queried.key : queried?.state === "alias" ? queried.aliasOf : null;
+    if (holderKey && !found.some((m) => m.commune.key === holderKey)) {
+      const holder = communes.find((c) => c.key === holderKey);
+      if (holder) {
+        found.unshift({ commune: holder, via: "ledger" });
+        entries = readLedgerMentioning(dir, [normalized.value, ...found.map((m) => m.commune.key)]);
+      }
+    }
+    const index = indexLedger(entries);
+    const nameOf = (key: string): string => {
+      const c = communes.find((x) => x.key === key);
+      return c ? `${c.name} (${c.departement}, INSEE ${c.insee})` : `the former commune ${key}`;
+    };
+
+    const matches = found.map(({ commune, via }) => {
       const computed = labels.get(commune.key)!;
+      const primary = index.primaryByKey.get(commune.key);
+      const others = entries.filter((e) => e !== primary && (e.key === commune.key || e.aliasOf === commune.key));
+      const ledger = {
+        state: primary ? ("allocated" as const) : ("not-allocated" as const),
+        label: primary?.label ?? null,
+        fqdn: primary ? `${primary.label}.${config.zone}` : null,
+        since: primary?.allocatedAt ?? null,
+        legacy: primary?.legacy ?? false,
+        grandfathered: primary?.grandfathered ?? false,
+        services: primary ? Object.keys(primary.services) : [],
+        aliases: others.filter((e) => e.state === "alias" && e.aliasOf === commune.key).map((e) => e.label),
+        reserved: others.filter((e) => e.state === "reserved" && e.key === commune.key).map((e) => e.label),
+      };
       return {
         ...communeLabelView(commune, computed),
         fqdn: computed.label ? `${computed.label}.${config.zone}` : null,
         matchedBy: via,
         explanation: explainReason(computed, commune.departement),
+        ledger,
       };
     });
     if (ctx.json) {
@@ -36,26 +76,40 @@ export const command: CommandSpec = {
         query: normalized.input,
         normalized: { kind: normalized.kind, unicode: normalized.unicode, ascii: normalized.ascii, lookup: normalized.value },
         label: result.labelFacts ?? null,
+        ledgerLabel: queried,
         matches,
       });
     } else {
       const shown = normalized.unicode === normalized.ascii ? normalized.ascii : `${normalized.unicode} (ASCII: ${normalized.ascii})`;
       ctx.print(`Query: ${shown} — read as ${normalized.kind === "label-or-name" ? "a name or label" : `a ${normalized.kind}`}`);
+      if (queried) ctx.print(describeQueried(queried, config.zone, nameOf));
       const facts = result.labelFacts;
       if (facts?.problem) ctx.print(`The label "${facts.label}" cannot be allocated: ${facts.problem}.`);
       if (facts?.homonymGroupSlug) ctx.print(`"${facts.label}" is the shared slug of ${result.matches.length} homonym communes: it is reserved and given to none of them.`);
       for (const m of matches) {
         ctx.print("");
         ctx.print(`${m.name} (${m.departement}) — INSEE ${m.insee}, ${m.siren ? `SIREN ${m.siren}` : `no SIREN, key ${m.key}`}`);
-        ctx.print(`  label: ${m.label ?? "none"}${m.fqdn ? `  (${m.fqdn})` : ""}`);
-        ctx.print(`  why: ${m.problem ?? m.explanation}`);
+        const l = m.ledger;
+        if (l.label) {
+          ctx.print(`  in the ledger: ${l.fqdn}, allocated since ${l.since?.slice(0, 10)}${l.legacy ? " (legacy)" : ""}${l.grandfathered ? " (kept after a homonym appeared)" : ""}${l.services.length ? `; services: ${l.services.join(", ")}` : "; no service enrolled"}`);
+          if (l.label !== m.label) ctx.print(`  (its label stays ${l.label}, although its name would now give ${m.label ?? "no valid label"})`);
+        } else {
+          ctx.print(`  in the ledger: not allocated yet; it would get ${m.fqdn ?? "no valid label"}`);
+        }
+        if (l.aliases.length) ctx.print(`  aliases (merged communes, mail forwarded here): ${l.aliases.join(", ")}`);
+        if (l.reserved.length) ctx.print(`  reserved for it (new name after a rename): ${l.reserved.join(", ")}`);
+        ctx.print(`  computed label: ${m.label ?? "none"} — ${m.problem ?? m.explanation}`);
         if (m.homonyms.length > 0) ctx.print(`  homonym group (slug "${m.slug}"): ${m.homonyms.join(", ")} and this one`);
       }
     }
-    if (matches.length === 0) {
+    if (matches.length === 0 && (queried === null || queried.state === "free")) {
       ctx.warn(`no current commune matches ${quoteInput(normalized.input)}; try the name with its accents, the INSEE code or the SIREN.`);
       return 1;
     }
     return 0;
   },
 };
+
+function describeQueried(s: LabelState, zone: string, nameOf: (key: string) => string): string {
+  return `Ledger: ${describeLabelState(s, zone, nameOf)}`;
+}

@@ -1,0 +1,62 @@
+import { InputError, quoteInput } from "../errors.js";
+import { canonicalEntry, compareLabels } from "./codec.js";
+import { lastInsee, lastName } from "./entries.js";
+import type { LedgerEntry } from "./schema.js";
+
+/** Formats `domaines export` writes. Adding one = one case below and one name here. */
+export const EXPORT_FORMATS = ["json", "csv"] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+export function parseExportFormat(raw: string | undefined): ExportFormat {
+  const f = (raw ?? "json").toLowerCase();
+  if ((EXPORT_FORMATS as readonly string[]).includes(f)) return f as ExportFormat;
+  throw new InputError(`--format ${quoteInput(raw ?? "")} is not an export format; use one of: ${EXPORT_FORMATS.join(", ")}.`);
+}
+
+export function renderExport(entries: readonly LedgerEntry[], format: ExportFormat): string {
+  const sorted = [...entries].sort(compareLabels);
+  switch (format) {
+    case "json":
+      return `${JSON.stringify(sorted.map(canonicalEntry), null, 2)}\n`;
+    case "csv":
+      return ledgerCsv(sorted);
+  }
+}
+
+const CSV_COLUMNS = [
+  "label", "state", "key", "alias_of", "inherited_from", "reserved_reason", "name", "departement", "insee", "current_name",
+  "insee_history", "allocated_at", "updated_at", "tombstoned_at", "legacy", "grandfathered", "services", "quotas",
+] as const;
+
+function csvCell(value: string): string {
+  return /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+/** One row per label; lists inside a cell are `;`-separated (services, quotas as service.account=bytes). */
+function ledgerCsv(entries: readonly LedgerEntry[]): string {
+  const rows = entries.map((e) => {
+    const quotas = Object.entries(e.services).flatMap(([s, en]) => Object.entries(en.quotas).map(([a, v]) => `${s}.${a}=${v}`));
+    const row: Record<(typeof CSV_COLUMNS)[number], string> = {
+      label: e.label,
+      state: e.state,
+      key: e.key ?? "",
+      alias_of: e.aliasOf ?? "",
+      inherited_from: e.inheritedFrom ?? "",
+      reserved_reason: e.reservedReason ?? "",
+      name: e.name ?? "",
+      departement: e.departement ?? "",
+      insee: lastInsee(e) ?? "",
+      current_name: lastName(e) ?? "",
+      insee_history: e.inseeHistory.map((h) => h.insee).join(";"),
+      allocated_at: e.allocatedAt,
+      updated_at: e.updatedAt,
+      tombstoned_at: e.tombstonedAt ?? "",
+      legacy: String(e.legacy),
+      grandfathered: String(e.grandfathered),
+      services: Object.keys(e.services).join(";"),
+      quotas: quotas.join(";"),
+    };
+    return CSV_COLUMNS.map((c) => csvCell(row[c])).join(",");
+  });
+  return `${[CSV_COLUMNS.join(","), ...rows].join("\n")}\n`;
+}

@@ -1,0 +1,115 @@
+import type { Commune } from "../communes/schema.js";
+import { InputError } from "../errors.js";
+import { labelProblem } from "../naming/label.js";
+import { indexLedger, newAllocatedEntry } from "./entries.js";
+import type { LedgerEntry } from "./schema.js";
+
+/** One row of a legacy-label CSV: `siren|insee,label`. */
+export interface LegacyRow {
+  line: number;
+  id: string;
+  label: string;
+}
+
+const HEADER_RE = /^\s*(siren|insee|key|code|commune)\s*[,;]\s*label\s*$/i;
+
+/**
+ * Parses `siren|insee,label` rows (`,` or `;`; optional header; blank lines and `#`
+ * comments skipped). Every unreadable row is reported with its line; nothing is returned
+ * unless all rows read.
+ */
+export function parseLegacyCsv(text: string, file: string, reserved: ReadonlySet<string>): LegacyRow[] {
+  const rows: LegacyRow[] = [];
+  const problems: string[] = [];
+  text.replace(/^\uFEFF/, "").split(/\r?\n/).forEach((raw, i) => {
+    const line = i + 1;
+    if (raw.trim() === "" || raw.trimStart().startsWith("#")) return;
+    if (rows.length === 0 && problems.length === 0 && HEADER_RE.test(raw)) return;
+    const cells = raw.split(/[,;]/).map((c) => c.trim().replace(/^"(.*)"$/, "$1").trim());
+    if (cells.length !== 2) {
+      problems.push(`${file}:${line}: expected 2 columns (siren or insee code, label), found ${cells.length}`);
+      return;
+    }
+    const [id, label] = cells as [string, string];
+    if (!/^(\d{9}|\d{5}|2[ABab]\d{3}|insee:\d{5})$/.test(id)) {
+      problems.push(`${file}:${line}: ${JSON.stringify(id.slice(0, 40))} is neither a SIREN (9 digits) nor an INSEE code (5 characters)`);
+      return;
+    }
+    const invalid = labelProblem(label, reserved);
+    if (invalid) {
+      problems.push(`${file}:${line}: ${invalid.message}`);
+      return;
+    }
+    rows.push({ line, id: id.toUpperCase().replace(/^INSEE:/, "insee:"), label });
+  });
+  if (problems.length > 0) {
+    throw new InputError(`${file}: ${problems.length} unreadable row(s), nothing imported:\n  ${problems.slice(0, 30).join("\n  ")}${problems.length > 30 ? `\n  … and ${problems.length - 30} more` : ""}`);
+  }
+  return rows;
+}
+
+export interface ImportOutcome {
+  line: number;
+  key: string;
+  insee: string;
+  name: string;
+  departement: string;
+  label: string;
+  status: "imported" | "existing";
+}
+
+export interface ImportPlan {
+  put: LedgerEntry[];
+  imported: ImportOutcome[];
+  conflicts: string[];
+}
+
+/**
+ * Legacy labels already live are recorded as they are (flagged legacy), even where the
+ * algorithm would now give another. Any conflict (label held by another commune or
+ * reserved, commune already holding another label, the same label or commune twice in
+ * the file, an unknown code) is reported; the caller writes nothing if there is one.
+ */
+export function planImport(entries: readonly LedgerEntry[], rows: readonly LegacyRow[], communes: readonly Commune[], file: string, now: string): ImportPlan {
+  const index = indexLedger(entries);
+  const bySiren = new Map(communes.filter((c) => c.siren).map((c) => [c.siren!, c]));
+  const byInsee = new Map(communes.map((c) => [c.insee, c]));
+  const byKey = new Map(communes.map((c) => [c.key, c]));
+  const plan: ImportPlan = { put: [], imported: [], conflicts: [] };
+  const labelLine = new Map<string, number>();
+  const keyLine = new Map<string, number>();
+  for (const row of rows) {
+    const at = `${file}:${row.line}`;
+    const c = /^\d{9}$/.test(row.id) ? bySiren.get(row.id) : row.id.startsWith("insee:") ? byKey.get(row.id) : byInsee.get(row.id);
+    if (!c) {
+      plan.conflicts.push(`${at}: ${row.id} is not a current commune in the commune data (unknown key)`);
+      continue;
+    }
+    const dupLabel = labelLine.get(row.label);
+    const dupKey = keyLine.get(c.key);
+    if (dupLabel !== undefined) plan.conflicts.push(`${at}: label "${row.label}" already appears on line ${dupLabel}`);
+    if (dupKey !== undefined) plan.conflicts.push(`${at}: ${c.name} (${c.insee}) already appears on line ${dupKey}`);
+    if (dupLabel !== undefined || dupKey !== undefined) continue;
+    labelLine.set(row.label, row.line);
+    keyLine.set(c.key, row.line);
+    const view = { line: row.line, key: c.key, insee: c.insee, name: c.name, departement: c.departement, label: row.label };
+    const holderOfLabel = index.byLabel.get(row.label);
+    const primary = index.primaryByKey.get(c.key);
+    if (primary?.label === row.label) {
+      plan.imported.push({ ...view, status: "existing" });
+      continue;
+    }
+    if (primary) {
+      plan.conflicts.push(`${at}: ${c.name} (${c.insee}) already holds "${primary.label}" in the ledger; a commune has one label (resolve by hand before importing "${row.label}")`);
+      continue;
+    }
+    if (holderOfLabel) {
+      const who = holderOfLabel.key ? `${holderOfLabel.name ?? holderOfLabel.key} (${holderOfLabel.key})` : "nobody";
+      plan.conflicts.push(`${at}: label "${row.label}" is already in the ledger as ${holderOfLabel.state}${holderOfLabel.reservedReason ? ` (${holderOfLabel.reservedReason})` : ""}, held for ${who}`);
+      continue;
+    }
+    plan.put.push({ ...newAllocatedEntry(c, row.label, now), legacy: true });
+    plan.imported.push({ ...view, status: "imported" });
+  }
+  return plan;
+}

@@ -1,0 +1,81 @@
+import { labelProblem } from "../naming/label.js";
+import { ENROLLABLE_SERVICES, isServiceName, quotaAccountProblem } from "./services.js";
+import type { LedgerEntry } from "./schema.js";
+
+export interface LedgerProblem {
+  label: string;
+  /** The file line, when the entries were read from a file. */
+  line?: number;
+  message: string;
+}
+
+/**
+ * The ledger's invariants over the whole set: each label valid; state fields coherent;
+ * each key at most one allocated label; aliases and rename reservations point to a
+ * live key (one with an allocated label); services only on allocated labels.
+ * (One holder per label is structural: one record per label, duplicates refused on read.)
+ */
+export function ledgerProblems(entries: readonly LedgerEntry[], reserved: ReadonlySet<string>, lines?: readonly number[]): LedgerProblem[] {
+  const problems: LedgerProblem[] = [];
+  const primary = new Map<string, number>();
+  entries.forEach((e, i) => {
+    if (e.state !== "allocated" || e.key === null) return;
+    const other = primary.get(e.key);
+    if (other !== undefined) {
+      problems.push({ label: e.label, line: lines?.[i], message: `key ${e.key} already holds the allocated label "${entries[other]!.label}"${lines ? ` (line ${lines[other]})` : ""}; a commune has one primary label` });
+    } else primary.set(e.key, i);
+  });
+  entries.forEach((e, i) => {
+    const add = (message: string): void => void problems.push({ label: e.label, line: lines?.[i], message: `label "${e.label}": ${message}` });
+    const invalid = labelProblem(e.label, reserved);
+    if (invalid) add(invalid.message);
+    if (e.key === null && !(e.state === "reserved" && e.reservedReason === "homonym-group")) add("only a homonym group's reserved slug may have no key");
+    if (e.state !== "alias" && e.aliasOf !== undefined) add(`aliasOf is set but the state is ${e.state}`);
+    if (e.state !== "reserved" && e.reservedReason !== undefined) add(`reservedReason is set but the state is ${e.state}`);
+    if ((e.state === "tombstone") !== (e.tombstonedAt !== undefined)) add(e.state === "tombstone" ? "a tombstone needs tombstonedAt" : `tombstonedAt is set but the state is ${e.state}`);
+    if (e.state !== "allocated" && e.inheritedFrom !== undefined) add(`inheritedFrom is set but the state is ${e.state}`);
+    if (e.state !== "allocated" && Object.keys(e.services).length > 0) add(`services are enrolled on a label in state ${e.state}; enrolment belongs on the commune's allocated label`);
+    switch (e.state) {
+      case "alias":
+        if (e.aliasOf === undefined) add("an alias needs aliasOf (the key mail goes to)");
+        else if (e.aliasOf === e.key) add("an alias cannot point to its own key");
+        else if (!primary.has(e.aliasOf)) add(`alias of ${e.aliasOf}, which holds no allocated label (aliases must point to a live commune)`);
+        break;
+      case "reserved":
+        if (e.reservedReason === undefined) add("a reserved label needs reservedReason");
+        else if (e.reservedReason === "rename" && (e.key === null || !primary.has(e.key))) add(`reserved for the rename of ${e.key ?? "nobody"}, which holds no allocated label`);
+        else if (e.reservedReason === "homonym-group" && e.key !== null) add("a homonym group's slug is reserved for nobody (key must be null)");
+        break;
+      default:
+        break;
+    }
+    for (const [service, enrolment] of Object.entries(e.services)) {
+      for (const account of Object.keys(enrolment.quotas)) {
+        const p = quotaAccountProblem(service, account);
+        if (p) add(p);
+      }
+      if (!isServiceName(service)) add(`unknown service "${service}" (services: ${Object.keys(ENROLLABLE_SERVICES).join(", ")})`);
+    }
+  });
+  return problems;
+}
+
+/**
+ * Whether one label may go from `before` to `after` in a transaction: labels are never
+ * deleted, tombstones never come back, and a label passes to another key only to the
+ * legal successor recorded in `inheritedFrom`.
+ */
+export function transitionProblem(before: LedgerEntry | null, after: LedgerEntry | null): string | null {
+  if (before === null) return null;
+  if (after === null) return `label "${before.label}" would be deleted; labels are kept forever (tombstone instead)`;
+  if (before.state === "tombstone" && after.state !== "tombstone") return `label "${before.label}" is a tombstone since ${before.tombstonedAt}; tombstones are never reused`;
+  if (before.key !== after.key) {
+    if (!(after.state === "allocated" && after.inheritedFrom === before.key)) {
+      return `label "${before.label}" would pass from ${before.key ?? "nobody"} to ${after.key ?? "nobody"}; a label passes only to its holder's legal successor`;
+    }
+  }
+  if (before.state === "reserved" && before.reservedReason === "homonym-group" && after.state !== "reserved") {
+    return `label "${before.label}" is the reserved slug of a homonym group; it is never allocated`;
+  }
+  return null;
+}
