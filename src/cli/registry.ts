@@ -10,4 +10,9 @@ interface Entry {
 export const COMMANDS: Entry[] = [
   { name: "names", summary: "list every current commune (or one département) with its computed label", load: () => import("./commands/names.js") },
   { name: "check", summary: "which communes a name, code, label or domain designates, and why its label is what it is", load: () => import("./commands/check.js") },
+  { name: "allocate", summary: "give communes their label in the ledger (idempotent: a commune keeps the label it has)", load: () => import("./commands/allocate.js") },
+  { name: "plan", summary: "what the DNS zone would contain and what changed since the last applied snapshot", load: () => import("./commands/plan.js") },
+  { name: "verify", summary: "ask a DNS server for a commune's records and compare them with the model (RPNT mail criteria too)", load: () => import("./commands/verify.js") },
+  { name: "cost", summary: "what a mutualisation structure pays: partnership fee, storage ceiling of its quotas, actual usage", load: () => import("./commands/cost.js") },
+  { name: "quotas", summary: "the Espace Opérateur subscriptions the model wants: domains and quotas per enrolled commune and service", load: () => import("./commands/quotas.js") },
 ];

@@ -1,5 +1,5 @@
 import { isIPv4, isIPv6 } from "node:net";
-import { FailureError } from "../errors.js";
+import { InputError } from "../errors.js";
 import { allRecords, type DesiredZone } from "./model.js";
 import { checkDkim, checkDmarc, checkMtaSts, checkSpf, checkTlsRpt } from "./mail-policies.js";
 import { txtChunks } from "./txt.js";
@@ -49,13 +49,13 @@ export function validateZone(desired: DesiredZone): RecordProblem[] {
   return validateRecords([...desired.authority, ...allRecords(desired)], desired.zone);
 }
 
-/** Throws (exit 1) with every problem when the model is not publishable. */
+/** Throws (exit 2: the fix is in the configuration, the DKIM store or the ledger) with every problem when the model is not publishable. */
 export function assertValidZone(desired: DesiredZone): void {
   const problems = validateZone(desired);
   if (problems.length === 0) return;
   const shown = problems.slice(0, 50).map((p) => `  ${p.message}`);
   if (problems.length > 50) shown.push(`  … and ${problems.length - 50} more`);
-  throw new FailureError(
+  throw new InputError(
     `the desired records are not publishable (${problems.length} problem${problems.length === 1 ? "" : "s"}); fix the configuration's dns section, the DKIM store or the ledger:\n${shown.join("\n")}`,
   );
 }

@@ -1,0 +1,120 @@
+import { describe, expect, it } from "vitest";
+import { desiredZone, validateRecords, assertValidZone, type DesiredRecord, type RecordRule } from "../../src/records/index.js";
+import { config, smallDkim, smallLedger } from "./fixtures.js";
+
+const Z = "collectivite.fr";
+let n = 0;
+const rec = (name: string, type: DesiredRecord["type"], value: string, extra: Partial<DesiredRecord> = {}): DesiredRecord => ({
+  owner: "o",
+  name,
+  type,
+  ttl: 3600,
+  value,
+  purpose: `p${n++}`,
+  ...extra,
+});
+const mxPair = (name = "mende") => [rec(name, "MX", "10 mx1.example.net."), rec(name, "MX", "20 mx2.example.net.")];
+
+/** The rules a set breaks, with the message of the first problem of each. */
+function broken(records: DesiredRecord[]): Map<RecordRule, string> {
+  const out = new Map<RecordRule, string>();
+  for (const p of validateRecords(records, Z)) if (!out.has(p.rule)) out.set(p.rule, p.message);
+  return out;
+}
+
+function expectRule(records: DesiredRecord[], rule: RecordRule, message: RegExp): void {
+  const found = broken(records);
+  expect([...found.keys()], `expected ${rule}, got ${[...found.entries()].map(([r, m]) => `${r}: ${m}`).join("; ")}`).toContain(rule);
+  expect(found.get(rule)).toMatch(message);
+}
+
+describe("validation names the record and the rule", () => {
+  it("accepts a good mail set", () => {
+    expect(validateRecords([...mxPair(), rec("mende", "TXT", "v=spf1 include:_spf.example.net -all"), rec("_dmarc.mende", "TXT", "v=DMARC1; p=reject; adkim=s; aspf=s; rua=mailto:d@example.net")], Z)).toEqual([]);
+  });
+
+  it("requires at least 2 MX", () => expectRule([rec("mende", "MX", "10 mx1.example.net.")], "mx-count", /^mende\.collectivite\.fr MX \(p\d+\) breaks mx-count: 1 MX record; at least 2/));
+  it("keeps a null MX alone", () => expectRule([rec("x", "MX", "0 ."), rec("x", "MX", "10 mx1.example.net.")], "null-mx", /x\.collectivite\.fr MX .* breaks null-mx: a null MX \(0 \.\) must be the only MX/));
+
+  it("checks SPF syntax", () => expectRule([rec("mende", "TXT", "v=spf1 inclde:_spf.example.net -all")], "spf", /mende\.collectivite\.fr TXT .* breaks spf: "inclde:_spf\.example\.net" is not a valid SPF mechanism/));
+  it("checks SPF ip4 addresses", () => expectRule([rec("mende", "TXT", "v=spf1 ip4:300.1.1.1 -all")], "spf", /"ip4:300\.1\.1\.1" is not a valid SPF mechanism/));
+  it("counts SPF look-ups", () => {
+    const includes = Array.from({ length: 11 }, (_, i) => `include:s${i}.example.net`).join(" ");
+    expectRule([rec("mende", "TXT", `v=spf1 ${includes} -all`)], "spf-lookups", /breaks spf-lookups: 11 DNS look-ups, more than 10/);
+    expect(broken([rec("mende", "TXT", `v=spf1 ${Array.from({ length: 10 }, (_, i) => `include:s${i}.example.net`).join(" ")} -all`)]).has("spf-lookups")).toBe(false);
+  });
+  it("requires SPF to end with -all or ~all", () => {
+    expectRule([rec("mende", "TXT", "v=spf1 include:_spf.example.net ?all")], "spf-all", /breaks spf-all: ends with "\?all"/);
+    expectRule([rec("mende", "TXT", "v=spf1 include:_spf.example.net +all")], "spf-all", /ends with "\+all"/);
+    expect(broken([rec("mende", "TXT", "v=spf1 include:_spf.example.net ~all")]).size).toBe(0);
+  });
+  it("refuses two SPF records at one name", () => expectRule([rec("m", "TXT", "v=spf1 -all"), rec("m", "TXT", "v=spf1 ~all")], "spf", /more than one SPF record/));
+
+  it("checks DMARC syntax", () => expectRule([rec("_dmarc.m", "TXT", "v=DMARC1 p=reject")], "dmarc", /_dmarc\.m\.collectivite\.fr TXT .* breaks dmarc: not a DMARC record/));
+  it("requires p=reject or quarantine", () => expectRule([rec("_dmarc.m", "TXT", "v=DMARC1; p=none")], "dmarc-policy", /breaks dmarc-policy: p=none; the policy must be reject or quarantine/));
+  it("refuses pct below 100", () => expectRule([rec("_dmarc.m", "TXT", "v=DMARC1; p=reject; pct=50")], "dmarc-pct", /breaks dmarc-pct: pct=50/));
+  it("refuses unknown DMARC tags and bad report addresses", () => {
+    expectRule([rec("_dmarc.m", "TXT", "v=DMARC1; p=reject; adkim=x")], "dmarc", /adkim=x; must be r or s/);
+    expectRule([rec("_dmarc.m", "TXT", "v=DMARC1; p=reject; rua=dmarc@example.net")], "dmarc", /rua=dmarc@example\.net; must be mailto:/);
+    expectRule([rec("_dmarc.m", "TXT", "v=DMARC1; p=reject; pcnt=100")], "dmarc", /unknown tag "pcnt"/);
+  });
+
+  it("refuses a CNAME beside other data", () => expectRule([rec("www.m", "CNAME", "m.collectivite.fr."), rec("www.m", "TXT", "hello")], "cname-exclusive", /www\.m\.collectivite\.fr CNAME .* breaks cname-exclusive: a CNAME cannot sit beside other data \(TXT/));
+  it("refuses a CNAME at the apex", () => expectRule([rec("", "CNAME", "example.net.")], "cname-exclusive", /^collectivite\.fr CNAME .* the apex holds SOA and NS/));
+  it("refuses an MX whose target is a CNAME in the zone", () => {
+    expectRule([rec("m", "MX", "10 mail.m.collectivite.fr."), rec("m", "MX", "20 mx2.example.net."), rec("mail.m", "CNAME", "example.net.")], "target-cname", /m\.collectivite\.fr MX .* breaks target-cname: its target mail\.m\.collectivite\.fr is a CNAME/);
+  });
+
+  it("refuses duplicates", () => expectRule([...mxPair(), rec("mende", "MX", "10 MX1.example.net.")], "duplicate", /breaks duplicate: the same name, type and value appear twice/));
+  it("refuses two records with one identity", () => expectRule([rec("a", "TXT", "x", { purpose: "same" }), rec("b", "TXT", "y", { purpose: "same" })], "identity", /owner o has two records with purpose "same"/));
+  it("requires one TTL per RRset", () => expectRule([rec("m", "MX", "10 a.example.net."), rec("m", "MX", "20 b.example.net.", { ttl: 300 })], "ttl-rrset", /breaks ttl-rrset: TTL 300 differs from 3600/));
+  it("refuses TTLs OVH refuses", () => expectRule([rec("m", "TXT", "x", { ttl: 30 })], "ttl", /TTL 30 is outside/));
+
+  it("keeps names within the zone", () => {
+    expectRule([rec("mende.collectivite.fr", "TXT", "x")], "name", /repeats the zone/);
+    expectRule([rec("mende.", "TXT", "x")], "name", /ends with a dot/);
+    expectRule([rec("a..b", "TXT", "x")], "name", /label "" is not/);
+    expectRule([rec("Mende", "TXT", "x")], "name", /label "Mende"/);
+    expectRule([rec(`${"a".repeat(64)}`, "TXT", "x")], "name", /is not 1 to 63/);
+    expectRule([rec(Array.from({ length: 5 }, () => "a".repeat(60)).join("."), "TXT", "x")], "name", /exceeds 253/);
+    expect(broken([rec("*", "MX", "0 .")]).size).toBe(0);
+  });
+
+  it("refuses quotes, backslashes, control and non-ASCII characters smuggled into TXT", () => {
+    for (const bad of ['v=spf1 -all" ; evil', "a\\b", "line\nbreak", "tab\there", "é"]) {
+      expectRule([rec("m", "TXT", bad)], "txt-characters", /breaks txt-characters: TXT values are printable ASCII/);
+    }
+  });
+
+  it("refuses a TXT value too long for one answer", () => expectRule([rec("m", "TXT", "a".repeat(2049))], "txt-length", /2049 octets, more than 2048/));
+
+  it("checks values by type", () => {
+    expectRule([rec("m", "A", "192.0.2.300")], "value", /"192\.0\.2\.300" is not an IPv4 address/);
+    expectRule([rec("m", "AAAA", "192.0.2.1")], "value", /not an IPv6 address/);
+    expectRule([rec("www.m", "CNAME", "m.collectivite.fr")], "value", /not an absolute host name ending with a dot/);
+    expectRule([rec("m", "MX", "mx1.example.net."), rec("m", "MX", "20 b.example.net.")], "value", /is not "<preference> <host\.>"/);
+    expectRule([rec("", "CAA", '0 issue "a"b"')], "value", /is not "<flags> issue\|issuewild/);
+  });
+
+  it("checks DKIM, TLS-RPT and MTA-STS records", () => {
+    expectRule([rec("s._domainkey.m", "TXT", "v=DKIM1; k=rsa; p=")], "dkim", /p= public key is missing or empty/);
+    expectRule([rec("_smtp._tls.m", "TXT", "v=TLSRPTv1; rua=tls@example.net")], "tls-rpt", /is not a list of mailto: or https: URIs/);
+    expectRule([rec("_mta-sts.m", "TXT", "v=STSv1; id=2026-03-01")], "mta-sts", /id=<1 to 32 letters or digits>/);
+  });
+
+  it("refuses to let an invalid model out, listing every problem (exit 2 input error)", () => {
+    const c = JSON.parse(JSON.stringify(config()));
+    c.dns.recordSets.messages.records = c.dns.recordSets.messages.records.filter((r: { purpose: string }) => r.purpose !== "mx2");
+    c.dns.variables.dmarcReports = "dmarc@example.net";
+    const z = desiredZone(smallLedger(), c, smallDkim());
+    let err: (Error & { exitCode?: number }) | undefined;
+    try {
+      assertValidZone(z);
+    } catch (e) {
+      err = e as Error & { exitCode?: number };
+    }
+    expect(err?.exitCode).toBe(2);
+    expect(err?.message).toMatch(/mende\.collectivite\.fr MX \(mx1\) breaks mx-count/);
+    expect(err?.message).toMatch(/_dmarc\.mende\.collectivite\.fr TXT \(dmarc\) breaks dmarc: rua=dmarc@example\.net/);
+  });
+});
