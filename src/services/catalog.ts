@@ -1,20 +1,18 @@
+import { ENROLLABLE_SERVICES, type ServiceName } from "../ledger/services.js";
+
+export { isServiceName, type ServiceName } from "../ledger/services.js";
+
 /**
- * The services whose storage the Espace Opérateur meters, as its API names them
- * (DeployCenter entitlements). These names are the service's contract, not a
- * deployment choice; the service ids, which are per deployment, live in
- * data/operators.json.
+ * What the Espace Opérateur calls each enrollable service's storage quota (the
+ * DeployCenter entitlement type). The account types are the ledger's list; these names
+ * are the service's contract, while service ids are per deployment (data/operators.json).
  */
 export const SERVICE_CATALOG = {
-  messages: { entitlementType: "messages_storage", accountTypes: ["mailbox", "organization"] },
-  fichiers: { entitlementType: "drive_storage", accountTypes: ["user", "organization"] },
-} as const;
+  messages: { entitlementType: "messages_storage", accountTypes: ENROLLABLE_SERVICES.messages },
+  fichiers: { entitlementType: "drive_storage", accountTypes: ENROLLABLE_SERVICES.fichiers },
+} as const satisfies Record<ServiceName, { entitlementType: string; accountTypes: readonly string[] }>;
 
-export type ServiceName = keyof typeof SERVICE_CATALOG;
 export const SERVICE_NAMES = Object.keys(SERVICE_CATALOG) as ServiceName[];
-
-export function isServiceName(name: string): name is ServiceName {
-  return Object.hasOwn(SERVICE_CATALOG, name);
-}
 
 /** The account type whose quota bounds a commune's whole storage (what a cost ceiling rests on). */
 export const ORGANIZATION_ACCOUNT = "organization";

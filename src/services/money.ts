@@ -22,9 +22,9 @@ export function divRound(numerator: bigint, denominator: bigint): bigint {
   return sign * ((2n * n + d) / (2n * d));
 }
 
-/** Rounds micro-euros to integer cents, as a JS number (checked to be exact). */
-export function microsToCents(micros: bigint): number {
-  const cents = divRound(micros, MICROS_PER_CENT);
+/** Rounds micro-euros (divided by `per`, e.g. bytes per GB) to integer cents, as a JS number checked to be exact. */
+export function microsToCents(micros: bigint, per = 1n): number {
+  const cents = divRound(micros, MICROS_PER_CENT * per);
   const n = Number(cents);
   if (!Number.isSafeInteger(n)) throw new RangeError(`amount ${cents} cents is beyond exact integer range`);
   return n;
@@ -36,4 +36,11 @@ export function formatCents(cents: number): string {
   const abs = Math.abs(cents);
   const euros = Math.trunc(abs / 100).toString().replace(/\B(?=(\d{3})+(?!\d))/g, "\u202f");
   return `${sign}${euros},${String(abs % 100).padStart(2, "0")} €`;
+}
+
+/** A unit price for people, with as many decimals as it has (at least 2): 20000n → "0,02 €", 38880n → "0,03888 €". */
+export function formatPrice(micros: bigint): string {
+  const euros = micros / 1_000_000n;
+  const frac = (micros % 1_000_000n).toString().padStart(6, "0").replace(/0+$/, "").padEnd(2, "0");
+  return `${euros},${frac} €`;
 }

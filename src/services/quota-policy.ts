@@ -1,9 +1,10 @@
 import { z } from "zod";
-import { InputError, quoteInput } from "../errors.js";
+import { InputError } from "../errors.js";
 import type { Enrolment } from "../ledger/schema.js";
 import { dataPath } from "../paths.js";
+import { quotaAccountProblem } from "../ledger/services.js";
 import { parseSize, type StorageSize } from "../units/size.js";
-import { SERVICE_CATALOG, SERVICE_NAMES, isServiceName, type ServiceName } from "./catalog.js";
+import { SERVICE_CATALOG, type ServiceName } from "./catalog.js";
 import { readJsonFile } from "./json-file.js";
 
 /** A size written as people write quotas ("5GB", "unlimited"), parsed strictly into decimal bytes. */
@@ -55,16 +56,16 @@ export interface ResolvedQuota {
 /**
  * The quotas of one commune in one service: policy defaults, then the population tier,
  * then the overrides recorded at onboarding (ledger enrolment). Unknown population
- * means no tier. An override for an account type the service does not have is refused.
+ * means no tier. An override for an account type the service does not have is refused
+ * (onboarding's parseQuota in src/ledger/services.ts checks the flag; this checks the data).
  */
 export function resolveQuotas(policy: QuotaPolicy, service: ServiceName, population: number | null, overrides: Enrolment["quotas"] = {}, who = "commune"): ResolvedQuota[] {
   const { defaults, tiers } = policy.services[service];
   const tier = population === null ? undefined : tiers.filter((t) => t.minPopulation <= population).at(-1);
   const accountTypes: readonly string[] = SERVICE_CATALOG[service].accountTypes;
   for (const key of Object.keys(overrides)) {
-    if (!accountTypes.includes(key)) {
-      throw new InputError(`${who}: quota override "${service}.${key}" names no ${service} account type; use ${accountTypes.map((a) => `${service}.${a}`).join(" or ")}.`);
-    }
+    const problem = quotaAccountProblem(service, key);
+    if (problem) throw new InputError(`${who}: quota override ${service}.${key} in the ledger: ${problem}.`);
   }
   return accountTypes.map((accountType) => {
     const override = overrides[accountType];
@@ -73,26 +74,6 @@ export function resolveQuotas(policy: QuotaPolicy, service: ServiceName, populat
     if (fromTier !== undefined && tier) return { accountType, size: fromTier, source: `tier>=${tier.minPopulation}` as const };
     return { accountType, size: defaults[accountType]!, source: "default" as const };
   });
-}
-
-export interface QuotaOverride {
-  service: ServiceName;
-  accountType: string;
-  size: StorageSize;
-}
-
-/** Parses an onboarding flag value `messages.organization=50GB` (strict size, known service and account type). */
-export function parseQuotaOverride(text: string): QuotaOverride {
-  const m = /^([a-z]+)\.([a-z_]+)=(.+)$/.exec(text.trim());
-  const example = "messages.organization=50GB, messages.mailbox=unlimited or fichiers.user=20GB";
-  if (!m) throw new InputError(`--quota ${quoteInput(text)} is not SERVICE.ACCOUNT=SIZE; write for example ${example}.`);
-  const [, service, accountType, sizeText] = m as unknown as [string, string, string, string];
-  if (!isServiceName(service)) throw new InputError(`--quota ${quoteInput(text)}: unknown service "${service}"; services are ${SERVICE_NAMES.join(", ")}.`);
-  const accountTypes: readonly string[] = SERVICE_CATALOG[service].accountTypes;
-  if (!accountTypes.includes(accountType)) {
-    throw new InputError(`--quota ${quoteInput(text)}: ${service} has no account type "${accountType}"; use ${accountTypes.join(" or ")}.`);
-  }
-  return { service, accountType, size: parseSize(sizeText, `--quota ${service}.${accountType}`) };
 }
 
 /** One entitlement as the Espace Opérateur's PATCH takes it; "unlimited" is max_storage 0. */

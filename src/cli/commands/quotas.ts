@@ -1,0 +1,46 @@
+import { SERVICE_FILE_OPTIONS, ledgerOrNull, operatorsOf, subscriptionPlan } from "../../services/cli-support.js";
+import { findOperator } from "../../services/operators.js";
+import { formatSize } from "../../units/size.js";
+import type { CommandSpec } from "../command.js";
+import { selectDepartement } from "../views.js";
+
+export const command: CommandSpec = {
+  name: "quotas",
+  summary: "the Espace Opérateur subscriptions the model wants: domains and quotas per enrolled commune and service",
+  usage: "[--operator NAME|SIREN] [--departement D] [--json]",
+  description:
+    "Derived from the ledger's enrolments, data/operators.json and data/quota-policy.json: what the Pulumi\n" +
+    "département stacks declare. Each quota says where it comes from (default, population tier, override).\n" +
+    "Enrolments that cannot become a subscription (no operator, no SIREN) are listed and make the exit code 1.",
+  examples: ["domaines quotas --operator cdg48", "domaines quotas --departement 48 --json"],
+  options: {
+    operator: { type: "string", valueName: "NAME|SIREN", description: "only this operator's members" },
+    departement: { type: "string", valueName: "D", description: "only communes of this département" },
+    ...SERVICE_FILE_OPTIONS,
+  },
+  positionals: { min: 0, max: 0, name: "" },
+  async run(ctx) {
+    const operators = operatorsOf(ctx);
+    const query = ctx.string("operator");
+    const operator = query === undefined ? undefined : findOperator(operators, query);
+    const depArg = ctx.string("departement");
+    const dep = depArg === undefined ? undefined : selectDepartement(ctx.communeData().communes, depArg)[0]!.departement;
+    const { dir, entries } = ledgerOrNull(ctx);
+    const plan = subscriptionPlan(ctx, operators, entries ?? []);
+    const depOf = new Map((entries ?? []).map((e) => [e.label, e.departement]));
+    const keep = (s: { label: string; operator?: string }) => (operator === undefined || s.operator === operator.name) && (dep === undefined || depOf.get(s.label) === dep);
+    const subscriptions = plan.subscriptions.filter(keep);
+    const unplaced = operator === undefined ? plan.unplaced.filter(keep) : [];
+    if (ctx.json) {
+      ctx.printJson({ ledger: dir, subscriptions, unplaced });
+    } else {
+      for (const s of subscriptions) {
+        const quotas = s.quotas.map((q) => `${q.accountType} ${formatSize(q.size)} (${q.source})`).join(", ");
+        ctx.print(`${s.domains.join(",").padEnd(40)} ${s.service.padEnd(8)} operator ${s.operator}, service ${s.serviceId}: ${quotas}`);
+      }
+      for (const u of unplaced) ctx.print(`NOT PLACED ${u.label} ${u.service}: ${u.reason}`);
+      ctx.print(`${subscriptions.length} subscription(s), ${unplaced.length} enrolment(s) not placed. Ledger: ${dir}`);
+    }
+    return unplaced.length > 0 ? 1 : 0;
+  },
+};

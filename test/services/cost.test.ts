@@ -1,0 +1,116 @@
+import { describe, expect, it } from "vitest";
+import { computeCost, type Member } from "../../src/services/cost.js";
+import { loadPrices, pricesFor } from "../../src/services/prices.js";
+import { desiredSubscriptions } from "../../src/services/subscriptions.js";
+import { usageFileSchema } from "../../src/services/usage.js";
+import { enrolled, operatorsFile, policy } from "./fixtures.js";
+
+const prices = pricesFor(loadPrices(), 2026);
+
+function cost(members: Member[], entries = [enrolled(members[0]!.key, "a", members[0]!.name, "48", {})], usage?: unknown) {
+  const operators = operatorsFile([{ name: "op", title: "Op", siren: null, espaceOperateurId: "op-1", members: members.map((m) => m.key) }]);
+  const population = new Map(members.map((m) => [m.key, m.population]));
+  const plan = desiredSubscriptions({ entries, operators, policy, zone: "collectivite.fr", populationOf: (k) => population.get(k) ?? null });
+  return computeCost({ operator: operators.operators[0]!, year: 2026, prices, members, unknownMembers: [], subscriptions: plan.subscriptions, usage: usage === undefined ? undefined : usageFileSchema.parse(usage) });
+}
+
+describe("partnership fee (0.02 € per inhabitant of communes of 3,500 or more, cap 15,000 € a year)", () => {
+  it("caps a large structure: 803,501 counted inhabitants → 16,070.02 € uncapped, 15,000 € due", () => {
+    const r = cost([
+      { key: "200000001", name: "Grande", population: 500_000 },
+      { key: "200000002", name: "Moyenne", population: 300_001 },
+      { key: "200000003", name: "Seuil", population: 3_500 }, // at the threshold: counted
+      { key: "200000004", name: "Petite", population: 3_499 }, // under: exempt
+    ]);
+    expect(r.fee.members.map((m) => [m.name, m.counted, m.cents])).toEqual([
+      ["Grande", true, 1_000_000],
+      ["Moyenne", true, 600_002],
+      ["Seuil", true, 7_000],
+      ["Petite", false, 0],
+    ]);
+    expect(r.fee.countedPopulation).toBe(803_501);
+    expect(r.fee.uncappedCents).toBe(1_607_002);
+    expect(r.fee.capCents).toBe(1_500_000);
+    expect(r.fee).toMatchObject({ capped: true, cents: 1_500_000 });
+  });
+
+  it("charges a structure under the cap in full: CDG48 members, 21,183 counted inhabitants → 423.66 €", () => {
+    const r = cost([
+      { key: "214800955", name: "Mende", population: 12_464 },
+      { key: "214800922", name: "Marvejols", population: 4_764 },
+      { key: "214801409", name: "Saint-Chély-d'Apcher", population: 3_955 },
+      { key: "214800807", name: "Langogne", population: 2_836 },
+      { key: "200056927", name: "Florac Trois Rivières", population: 2_100 },
+    ]);
+    expect(r.fee.members.map((m) => m.cents)).toEqual([24_928, 9_528, 7_910, 0, 0]);
+    expect(r.fee).toMatchObject({ countedPopulation: 21_183, uncappedCents: 42_366, capped: false, cents: 42_366 });
+  });
+
+  it("charges nothing when every member is exempt, and does not count an unknown population", () => {
+    const r = cost([
+      { key: "214800807", name: "Langogne", population: 2_836 },
+      { key: "200000009", name: "Sans chiffre", population: null },
+    ]);
+    expect(r.fee).toMatchObject({ countedPopulation: 0, uncappedCents: 0, cents: 0, capped: false });
+    expect(r.fee.members.map((m) => m.counted)).toEqual([false, false]);
+  });
+});
+
+describe("storage ceiling from provisioned organisation quotas (Messages 0.25, Fichiers 0.10 €/GB/month)", () => {
+  const members: Member[] = [
+    { key: "214800955", name: "Mende", population: 12_464 },
+    { key: "214800922", name: "Marvejols", population: 4_764 },
+    { key: "214800807", name: "Langogne", population: 2_836 },
+  ];
+
+  it("sums each enrolled commune's organisation quota × price, per month and per quadrimestre", () => {
+    const r = cost(members, [
+      enrolled("214800955", "mende", "Mende", "48", { messages: {}, fichiers: {} }), // tier ≥10000: 100 GB each
+      enrolled("214800922", "marvejols", "Marvejols", "48", { messages: {} }), // tier ≥3500: 50 GB
+      enrolled("214800807", "langogne", "Langogne", "48", { messages: { organization: 1_500_000_000 } }), // override 1.5 GB
+    ]);
+    // 100 × 25 = 2500; 100 × 10 = 1000; 50 × 25 = 1250; 1.5 × 25 = 37.5 → 38 (half up).
+    expect(r.ceiling.lines.map((l) => [l.name, l.service, l.organizationQuota, l.monthlyCents])).toEqual([
+      ["Mende", "messages", 100e9, 2500],
+      ["Mende", "fichiers", 10e9, 100], // fichiers has no tiers in the test policy: default 10 GB → 1.00 €
+      ["Marvejols", "messages", 50e9, 1250],
+      ["Langogne", "messages", 1.5e9, 38],
+    ]);
+    expect(r.ceiling).toMatchObject({ monthlyCents: 3888, perPeriodCents: 15_552, periodMonths: 4, bounded: true, unlimited: [] });
+  });
+
+  it("says there is no ceiling where a quota is unlimited", () => {
+    const r = cost(members, [enrolled("214800955", "mende", "Mende", "48", { messages: { organization: "unlimited" } }), enrolled("214800922", "marvejols", "Marvejols", "48", { messages: {} })]);
+    expect(r.ceiling.lines[0]).toMatchObject({ organizationQuota: "unlimited", monthlyCents: null });
+    expect(r.ceiling).toMatchObject({ bounded: false, unlimited: [{ key: "214800955", name: "Mende", service: "messages" }], monthlyCents: 1250 });
+  });
+});
+
+describe("actual usage from the services' usage-metric JSON", () => {
+  it("prices organisation figures by SIREN, reports missing members and non-members", () => {
+    const members: Member[] = [
+      { key: "214800955", name: "Mende", population: 12_464 },
+      { key: "214800922", name: "Marvejols", population: 4_764 },
+    ];
+    const usage = {
+      month: "2026-03",
+      messages: {
+        results: [
+          { account: { type: "organization" }, siret: "21480095500017", metrics: { storage_used: 12_345_678_901 } },
+          { account: { type: "mailbox" }, siret: "21480095500017", metrics: { storage_used: 999_000_000_000 } },
+          { account: { type: "organization" }, siret: "21300000000011", metrics: { storage_used: 1_000_000_000 } },
+        ],
+      },
+      fichiers: { results: [{ account: { type: "organization" }, siret: "21480092200010", metrics: { storage_used: 2_000_000_000 } }] },
+    };
+    const r = cost(members, [enrolled("214800955", "mende", "Mende", "48", { messages: {} }), enrolled("214800922", "marvejols", "Marvejols", "48", { messages: {}, fichiers: {} })], usage);
+    // 12.345678901 GB × 25 c = 308.64… → 309 c; 2 GB × 10 c = 20 c. The mailbox line is not added (it would count twice).
+    expect(r.usage!.lines.map((l) => [l.name, l.service, l.monthlyCents])).toEqual([
+      ["Mende", "messages", 309],
+      ["Marvejols", "fichiers", 20],
+    ]);
+    expect(r.usage).toMatchObject({ month: "2026-03", monthlyCents: 329, perPeriodAtThisLevelCents: 1316, servicesWithoutFigures: [] });
+    expect(r.usage!.missing).toEqual([{ key: "214800922", name: "Marvejols", service: "messages" }]);
+    expect(r.usage!.notMembers).toEqual([{ service: "messages", siren: "213000000", storageUsedBytes: 1e9 }]);
+  });
+});
