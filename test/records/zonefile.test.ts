@@ -1,0 +1,112 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { desiredZone, quoteTxtString, renderZone, txtChunks, validateZone, type DesiredZone } from "../../src/records/index.js";
+import { checkZone } from "../support/knot.js";
+import { config, departementLedger, dkimFor, dkimPublicKey, smallDkim, smallLedger, syntheticLedger } from "./fixtures.js";
+
+const dir = mkdtempSync(join(tmpdir(), "domaines-zonefile-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function write(name: string, text: string): string {
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+async function expectBothAccept(desired: DesiredZone, name: string): Promise<string> {
+  expect(validateZone(desired)).toEqual([]);
+  const text = renderZone(desired);
+  const file = write(name, text);
+  for (const tool of ["named-checkzone", "kzonecheck"] as const) {
+    const r = await checkZone(tool, desired.zone, file);
+    expect(r.output, `${tool} on ${name}`).not.toMatch(/error/i);
+    expect(r.code, `${tool} on ${name}: ${r.output}`).toBe(0);
+  }
+  return text;
+}
+
+/** Records as named-checkzone reads them back (canonical dump): what a server would load. */
+function loadedRecords(zone: string, file: string): string[] {
+  const out = execFileSync("named-checkzone", ["-q", "-D", "-o", "-", zone, file], { encoding: "utf8" });
+  return out.split("\n").filter((l) => l.trim() !== "");
+}
+
+describe("TXT strings", () => {
+  it("splits values over 255 octets and keeps the whole value", () => {
+    const key = `v=DKIM1; k=rsa; p=${dkimPublicKey()}`;
+    const chunks = txtChunks(key);
+    expect(key.length).toBeGreaterThan(255);
+    expect(chunks.length).toBe(Math.ceil(key.length / 255));
+    expect(chunks.every((c) => Buffer.byteLength(c) <= 255)).toBe(true);
+    expect(chunks.join("")).toBe(key);
+    expect(txtChunks("a".repeat(255))).toEqual(["a".repeat(255)]);
+    expect(txtChunks("a".repeat(510))).toEqual(["a".repeat(255), "a".repeat(255)]);
+  });
+
+  it("never cuts a multi-byte character", () => {
+    const chunks = txtChunks(`${"a".repeat(254)}é${"b".repeat(10)}`);
+    expect(chunks[0]).toBe("a".repeat(254));
+    expect(chunks.join("")).toBe(`${"a".repeat(254)}é${"b".repeat(10)}`);
+  });
+
+  it("escapes what could end a string early", () => {
+    expect(quoteTxtString('a"b\\c')).toBe('"a\\"b\\\\c"');
+    expect(quoteTxtString("x\ny")).toBe('"x\\010y"');
+    expect(quoteTxtString("é")).toBe('"\\195\\169"');
+  });
+
+  it("keeps a hostile value inside one TXT record even without validation", async () => {
+    const z = desiredZone(smallLedger(), config(), smallDkim());
+    z.zoneRecords.push({ owner: "zone", name: "evil", type: "TXT", ttl: 3600, value: 'x" ; \nevil2 3600 IN A 192.0.2.66 ; "', purpose: "evil" });
+    const file = write("hostile.zone", renderZone(z));
+    const loaded = loadedRecords(z.zone, file);
+    expect(loaded.filter((l) => l.startsWith("evil"))).toHaveLength(1);
+    expect(loaded.some((l) => l.startsWith("evil2"))).toBe(false);
+  });
+});
+
+describe("zone file", () => {
+  it("is deterministic: same input, same bytes, whatever the ledger order", () => {
+    const a = renderZone(desiredZone(smallLedger(), config(), smallDkim()));
+    const b = renderZone(desiredZone([...smallLedger()].reverse(), config(), smallDkim()));
+    expect(b).toBe(a);
+  });
+
+  it("carries SOA and NS from configuration and the long DKIM key as several strings", async () => {
+    const text = await expectBothAccept(desiredZone(smallLedger(), config(), smallDkim()), "small.zone");
+    expect(text).toContain("$ORIGIN collectivite.fr.");
+    expect(text).toMatch(/^@\t3600\tIN\tSOA\tdns200\.anycast\.me\. tech\.ovh\.net\. 1772359200 86400 3600 3600000 300$/m);
+    expect(text).toMatch(/^@\t3600\tIN\tNS\tdns200\.anycast\.me\.$/m);
+    const dkim = text.split("\n").find((l) => l.startsWith("stmessages._domainkey.mende\t"))!;
+    expect(dkim.match(/"[^"]*"/g)!.length).toBeGreaterThanOrEqual(2);
+    const loaded = loadedRecords("collectivite.fr", join(dir, "small.zone"));
+    expect(loaded.find((l) => l.startsWith("stmessages._domainkey.mende.collectivite.fr."))).toContain(`"${txtChunks(`v=DKIM1; k=rsa; p=${dkimPublicKey()}`)[1]}"`);
+  });
+
+  it("is accepted by both checkers for a full département (Lozère, every commune enrolled)", async () => {
+    const { entries, fqdns } = departementLedger("48");
+    expect(entries.length).toBeGreaterThan(100);
+    const desired = desiredZone(entries, config(), dkimFor(fqdns));
+    const text = await expectBothAccept(desired, "lozere.zone");
+    expect(text.split("\n").filter((l) => /\tMX\t10 /.test(l)).length).toBe(fqdns.length);
+  });
+
+  it("is accepted by both checkers for 10,000 synthetic enrolled communes", async () => {
+    const { entries, dkim } = syntheticLedger(10_000);
+    const desired = desiredZone(entries, config(), dkim);
+    const text = await expectBothAccept(desired, "synthetic.zone");
+    expect(text.split("\n").filter((l) => l.includes("._domainkey.")).length).toBe(10_000);
+  });
+
+  it("uses checkers that do refuse a broken zone (so the acceptance above means something)", async () => {
+    const good = renderZone(desiredZone(smallLedger(), config(), smallDkim()));
+    const longString = write("long-string.zone", `${good}toolong\t3600\tIN\tTXT\t"${"a".repeat(256)}"\n`);
+    expect((await checkZone("named-checkzone", "collectivite.fr", longString)).code).not.toBe(0);
+    const cnameBeside = write("cname.zone", `${good}www.mende\t3600\tIN\tTXT\t"x"\n`);
+    expect((await checkZone("named-checkzone", "collectivite.fr", cnameBeside)).code).not.toBe(0);
+    expect((await checkZone("kzonecheck", "collectivite.fr", cnameBeside)).code).not.toBe(0);
+  });
+});
