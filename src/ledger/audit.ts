@@ -3,6 +3,7 @@ import { z } from "zod";
 import { FailureError } from "../errors.js";
 import { canonicalEntry, sameEntry } from "./codec.js";
 import { appendDurably } from "./fsync.js";
+import { transitionProblem } from "./invariants.js";
 import { isoDateTimeSchema, ledgerEntrySchema, type LedgerEntry } from "./schema.js";
 
 /**
@@ -173,6 +174,8 @@ export function replayAudit(path: string): AuditReplay {
       if (!sameEntry(state.get(c.label), c.before ?? undefined)) {
         out.problems.push(`${path}:${line}: "before" of label "${c.label}" differs from the replayed log (the ledger was edited outside domaines before this change)`);
       }
+      const refused = transitionProblem(c.before, c.after);
+      if (refused) out.problems.push(`${path}:${line}: ${refused}`);
       if (c.after) state.set(c.label, c.after);
       else state.delete(c.label);
     }

@@ -1,0 +1,52 @@
+import { InputError } from "../../errors.js";
+import { auditCommand, fqdn, labelsAgainstLedger } from "../../ledger/cli-support.js";
+import { planOnboard } from "../../ledger/enrolment.js";
+import { indexLedger } from "../../ledger/entries.js";
+import { resolveCommune } from "../../ledger/resolve.js";
+import { ENROLLABLE_SERVICES, parseQuota, parseServiceList } from "../../ledger/services.js";
+import { ledgerDir, updateLedger } from "../../ledger/store.js";
+import { formatSize } from "../../units/size.js";
+import type { CommandSpec } from "../command.js";
+
+const accounts = Object.entries(ENROLLABLE_SERVICES).map(([s, a]) => a.map((x) => `${s}.${x}`).join(", ")).join(", ");
+
+export const command: CommandSpec = {
+  name: "onboard",
+  summary: "enrol a commune in services (allocating its label if needed), with optional quota overrides",
+  usage: "<query> --services messages,fichiers [--quota SERVICE.ACCOUNT=SIZE]… [--json]",
+  description:
+    `Services: ${Object.keys(ENROLLABLE_SERVICES).join(", ")}. Quota accounts: ${accounts}.\n` +
+    "Sizes are decimal (500MB, 50GB, 1.5TB) or unlimited. Running it again is harmless: the first\n" +
+    "enrolment date is kept and only the quotas given are changed.",
+  examples: ["domaines onboard Mende --services messages,fichiers", "domaines onboard 214800957 --services messages --quota messages.mailbox=5GB --actor onboarding"],
+  options: {
+    services: { type: "string", valueName: "LIST", description: "comma-separated services to enrol the commune in" },
+    quota: { type: "string", multiple: true, valueName: "S.A=SIZE", description: "a per-commune quota override (repeatable)" },
+  },
+  positionals: { min: 1, max: 1, name: "query" },
+  async run(ctx) {
+    const raw = ctx.string("services");
+    if (raw === undefined) throw new InputError(`--services is required: which services to enrol the commune in (${Object.keys(ENROLLABLE_SERVICES).join(", ")}).`);
+    const services = parseServiceList(raw);
+    const quotas = ctx.strings("quota").map(parseQuota);
+    const zone = ctx.config().zone;
+    const now = new Date().toISOString();
+    const { result } = await updateLedger(ledgerDir(ctx), ctx.actor(), auditCommand("onboard", ctx, ["services", "quota"]), (entries) => {
+      const { communes } = ctx.communeData();
+      const commune = resolveCommune(ctx.positionals[0]!, zone, communes, ctx.computedLabels(), ctx.reserved(), indexLedger(entries));
+      return planOnboard(entries, commune, labelsAgainstLedger(ctx, entries), ctx.reserved(), services, quotas, now);
+    });
+    const a = result.allocation;
+    if (ctx.json) {
+      ctx.printJson({ ...a, fqdn: fqdn(a.label, zone), services: result.services, changed: result.changed });
+    } else {
+      ctx.print(`${a.name} (${a.departement}) — ${fqdn(a.label, zone)} (${a.status === "allocated" ? "label allocated now" : "label already held"})`);
+      for (const [s, e] of Object.entries(result.services)) {
+        const q = Object.entries(e.quotas).map(([acc, v]) => `${acc} ${formatSize(v)}`).join(", ");
+        ctx.print(`  ${s}: enrolled since ${e.enrolledAt.slice(0, 10)}${q ? `; quota overrides: ${q}` : "; policy quotas"}${result.changed.includes(s) ? "  (changed now)" : ""}`);
+      }
+      if (result.changed.length === 0) ctx.print("  nothing changed");
+    }
+    return 0;
+  },
+};
