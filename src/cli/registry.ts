@@ -17,7 +17,6 @@ export const COMMANDS: Entry[] = [
   { name: "cog-sync", summary: "compare the ledger with the current commune data (renames, mergers, INSEE changes, homonyms, disappearances)", load: () => import("./commands/cog-sync.js") },
   { name: "export", summary: "the whole ledger as JSON or CSV, for reversibility", load: () => import("./commands/export.js") },
   { name: "validate", summary: "check the ledger's invariants and that it equals its audit log replayed", load: () => import("./commands/validate.js") },
-  { name: "allocate", summary: "give communes their label in the ledger (idempotent: a commune keeps the label it has)", load: () => import("./commands/allocate.js") },
   { name: "plan", summary: "what the DNS zone would contain and what changed since the last applied snapshot", load: () => import("./commands/plan.js") },
   { name: "verify", summary: "ask a DNS server for a commune's records and compare them with the model (RPNT mail criteria too)", load: () => import("./commands/verify.js") },
   { name: "cost", summary: "what a mutualisation structure pays: partnership fee, storage ceiling of its quotas, actual usage", load: () => import("./commands/cost.js") },
