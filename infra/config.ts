@@ -9,7 +9,7 @@ export const CONFIG_NAMESPACE = "domaines";
 export const shardSchema = z
   .string()
   .transform((s) => (s.toLowerCase() === "platform" ? "platform" : s.toUpperCase()))
-  .pipe(z.string().regex(/^(platform|\d{2}|2[AB]|\d{3})$/, "\"platform\" or a département code such as 48, 2A or 974"));
+  .pipe(z.string().regex(/^(platform|0[1-9]|[1-8]\d|9[0-5]|2[AB]|9[78]\d)$/, "\"platform\" or a département code such as 48, 2A or 974"));
 
 /** Pulumi hands every config value over as a string; numbers and booleans are parsed here. */
 const intFromConfig = (min: number, max: number) =>

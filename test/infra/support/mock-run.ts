@@ -32,7 +32,20 @@ export interface MockRunOptions {
   sources: (config: StackConfig) => ProgramSources;
 }
 
-export async function runWithMocks(options: MockRunOptions): Promise<MockRun> {
+/** Runs a program expected to fail; returns its error and how many resources it registered first. */
+export async function runExpectingFailure(options: MockRunOptions): Promise<{ error: Error; registered: number }> {
+  const registered: string[] = [];
+  try {
+    await runWithMocks(options, registered);
+  } catch (error) {
+    // Registrations are asynchronous: let any in flight land before counting them.
+    await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+    return { error: error as Error, registered: registered.length };
+  }
+  throw new Error("the program was expected to fail but succeeded");
+}
+
+export async function runWithMocks(options: MockRunOptions, seen: string[] = []): Promise<MockRun> {
   const registered: Array<{ type: string; name: string; custom: boolean; inputs: Record<string, unknown> }> = [];
   let stackReferenceName: string | undefined;
   await pulumi.runtime.setMocks(
@@ -42,6 +55,7 @@ export async function runWithMocks(options: MockRunOptions): Promise<MockRun> {
           stackReferenceName = args.inputs.name as string;
           return { id: String(args.inputs.name), state: { name: args.inputs.name, outputs: options.previousOutputs ?? {} } };
         }
+        seen.push(`${args.type}::${args.name}`);
         registered.push({ type: args.type, name: args.name, custom: args.custom ?? false, inputs: args.inputs as Record<string, unknown> });
         return { id: `${args.name}_id`, state: args.inputs };
       },

@@ -1,0 +1,78 @@
+import { describe, expect, test } from "vitest";
+import { parseStackConfig, shardFromStackName, stackNameForShard } from "../../infra/config.js";
+import { overlayStackConfig } from "../../infra/sources.js";
+import { loadConfig } from "../../src/config/load.js";
+
+const plain = () => false;
+const dep48 = { "domaines:zone": "collectivite.fr", "domaines:shard": "48", "domaines:mailTechnicalDomain": "messages.example.net" };
+
+function problems(raw: Record<string, string>, stack = "dep-48", isSecret = plain): string {
+  try {
+    parseStackConfig(raw, stack, isSecret);
+  } catch (err) {
+    return (err as Error).message;
+  }
+  throw new Error("expected the config to be refused");
+}
+
+describe("stack configuration", () => {
+  test("values arrive as strings and are parsed, with defaults", () => {
+    const c = parseStackConfig({ ...dep48, "domaines:defaultTtl": "300", "domaines:allowDeletions": "false", "ovh:endpoint": "ovh-eu" }, "dep-48", plain);
+    expect(c).toEqual({ zone: "collectivite.fr", shard: "48", mailTechnicalDomain: "messages.example.net", defaultTtl: 300, maxDeletionShare: 0.05, allowDeletions: false });
+    expect(parseStackConfig({ "domaines:zone": "Test.Collectivite.FR.", "domaines:shard": "platform" }, "platform", plain)).toMatchObject({ zone: "test.collectivite.fr", shard: "platform" });
+    expect(parseStackConfig({ ...dep48, "domaines:shard": "2a" }, "dep-2a", plain).shard).toBe("2A");
+  });
+
+  test("every wrong or missing key is named, with what would fix it", () => {
+    const msg = problems({ "domaines:shard": "48", "domaines:defaultTtl": "30", "domaines:maxDeletionShare": "5%", "domaines:allowDeletions": "yes", "domaines:zone_": "x" });
+    expect(msg).toMatch(/^stack "dep-48" configuration is invalid:/);
+    expect(msg).toMatch(/domaines:zone: missing; set it with `pulumi config set domaines:zone <value>`/);
+    expect(msg).toMatch(/domaines:defaultTtl: .*>=\s*60/);
+    expect(msg).toMatch(/domaines:maxDeletionShare: /);
+    expect(msg).toMatch(/domaines:allowDeletions: /);
+    expect(msg).toMatch(/domaines:zone_: unknown key; known keys are domaines:zone, domaines:shard/);
+  });
+
+  test("a département stack needs the mail technical domain; a bad zone or shard is named", () => {
+    expect(problems({ "domaines:zone": "collectivite.fr", "domaines:shard": "48" })).toMatch(/domaines:mailTechnicalDomain: required for a département stack/);
+    expect(problems({ ...dep48, "domaines:zone": "not a zone" })).toMatch(/domaines:zone: a domain name such as collectivite\.fr/);
+    expect(problems({ ...dep48, "domaines:shard": "480" }, "test")).toMatch(/domaines:shard: .*"platform" or a département code/);
+  });
+
+  test("the shard must match the stack's conventional name", () => {
+    expect(problems({ ...dep48, "domaines:shard": "2A" })).toMatch(/domaines:shard: is "2A" but stack "dep-48" is for "48"/);
+    expect(problems({ ...dep48 }, "platform")).toMatch(/stack "platform" is for "platform"/);
+    expect(parseStackConfig(dep48, "trial-lozere", plain).shard).toBe("48");
+  });
+
+  test("OVH secrets in plain text are refused; as secrets they pass", () => {
+    const raw = { ...dep48, "ovh:applicationSecret": "s3cr3t", "ovh:clientSecret": "c1", "ovh:applicationKey": "public" };
+    const msg = problems(raw);
+    expect(msg).toMatch(/ovh:applicationSecret: stored in plain text/);
+    expect(msg).toMatch(/ovh:clientSecret: .*OVH_CLIENT_SECRET/);
+    expect(msg).not.toMatch(/applicationKey/);
+    expect(msg).not.toContain("s3cr3t");
+    expect(parseStackConfig(raw, "dep-48", (k) => k.endsWith("Secret")).zone).toBe("collectivite.fr");
+  });
+
+  test("stack names and shards", () => {
+    expect(shardFromStackName("dep-2b")).toBe("2B");
+    expect(shardFromStackName("dep-974")).toBe("974");
+    expect(shardFromStackName("platform")).toBe("platform");
+    expect(shardFromStackName("staging")).toBeNull();
+    expect(stackNameForShard("2A")).toBe("dep-2a");
+  });
+
+  test("the stack's zone, mail domain and TTL are laid over the deployment configuration", () => {
+    const base = loadConfig();
+    const c = parseStackConfig({ ...dep48, "domaines:zone": "test.collectivite.fr", "domaines:defaultTtl": "600" }, "dep-48", plain);
+    const d = overlayStackConfig(base, c);
+    expect(d.zone).toBe("test.collectivite.fr");
+    expect(d.dns!.variables.mailDomain).toBe("messages.example.net");
+    expect(d.dns!.ttl).toBe(600);
+    expect(base.dns!.ttl).not.toBe(600);
+    const { mailDomain: _m, ...others } = base.dns!.variables;
+    expect(() => overlayStackConfig({ ...base, dns: { ...base.dns!, variables: others } }, c)).toThrow(/dns\.variables has no "mailDomain"/);
+    expect(() => overlayStackConfig({ zone: "collectivite.fr" }, c)).toThrow(/no "dns" section/);
+  });
+});
