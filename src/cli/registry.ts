@@ -21,4 +21,5 @@ export const COMMANDS: Entry[] = [
   { name: "verify", summary: "ask a DNS server for a commune's records and compare them with the model (RPNT mail criteria too)", load: () => import("./commands/verify.js") },
   { name: "cost", summary: "what a mutualisation structure pays: partnership fee, storage ceiling of its quotas, actual usage", load: () => import("./commands/cost.js") },
   { name: "quotas", summary: "the Espace Opérateur subscriptions the model wants: domains and quotas per enrolled commune and service", load: () => import("./commands/quotas.js") },
+  { name: "dkim-sync", summary: "read the DKIM keys Messages generated for the communes' mail domains into the DKIM store", load: () => import("./commands/dkim-sync.js") },
 ];

@@ -91,7 +91,8 @@ export function dkimOf(records: readonly ExpectedRecord[], selector: string): Dk
   const txt = records.filter((r) => r.type === "txt" && /^[a-z0-9_-]+\._domainkey$/.test(r.target));
   const chosen = txt.find((r) => r.target === `${selector}._domainkey`) ?? (txt.length === 1 ? txt[0] : undefined);
   if (!chosen) return null;
-  const value = chosen.value.replace(/^"|"$/g, "").trim();
+  // A long key may come as zone-file character-strings ("…" "…"): the record model wants the whole text.
+  const value = (chosen.value.trim().startsWith('"') ? [...chosen.value.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]).join("") : chosen.value).trim();
   if (!/^v=DKIM1\b/i.test(value) || !/\bp=[A-Za-z0-9+/=]+/.test(value)) return null;
   return { selector: chosen.target.slice(0, -"._domainkey".length), value };
 }
