@@ -1,10 +1,10 @@
 import type { CommandContext } from "../cli/context.js";
-import { InputError, quoteInput } from "../errors.js";
+import { selectDepartement } from "../cli/views.js";
 import { ledgerDir, readLedger } from "../ledger/store.js";
 import type { LedgerEntry } from "../ledger/schema.js";
 import type { DkimStore } from "./dkim.js";
 import { dkimStorePath, loadDkimStore } from "./dkim-store.js";
-import { desiredZone, normalizeDepartement, type DesiredZone } from "./model.js";
+import { desiredZone, type DesiredZone } from "./model.js";
 import { assertValidZone } from "./validate.js";
 
 /**
@@ -25,15 +25,11 @@ export function readRecordInputs(ctx: CommandContext): RecordInputs {
   return { dir, entries: readLedger(dir), dkim: loadDkimStore(dkimStorePath(ctx.string("dkim"))) };
 }
 
-/** `--departement D` checked the way `names` checks it: a code, with current communes there. */
+/** `--departement D` checked the way `names` checks it: a code that current communes have. */
 export function departementOption(ctx: CommandContext): string | undefined {
   const raw = ctx.string("departement");
   if (raw === undefined) return undefined;
-  const code = normalizeDepartement(raw);
-  if (!/^(\d{2}|2[AB]|\d{3})$/.test(code)) {
-    throw new InputError(`--departement ${quoteInput(raw)} is not a département code; use two digits (01, 48), 2A/2B for Corsica, or three digits overseas (974).`);
-  }
-  return code;
+  return selectDepartement(ctx.communeData().communes, raw)[0]!.departement;
 }
 
 /** The desired zone for the command's scope, refused (exit 2, every problem listed) when invalid. */
