@@ -5,7 +5,8 @@
 export class DomainesError extends Error {
   constructor(message: string, readonly exitCode: 1 | 2) {
     super(message);
-    this.name = new.target.name;
+    // this.constructor, not new.target: Pulumi's closure serializer (dynamic providers) rewrites classes and loses new.target.
+    this.name = this.constructor.name;
   }
 }
 

@@ -9,11 +9,12 @@ import { createRequire } from "node:module";
 import type { Entitlement } from "./quota-policy.js";
 import { apiUrl, checkNextUrl, excerpt, sendWithRetry, ServiceError, type HttpRequest, type HttpResponse, type RetryOptions } from "./http.js";
 
-// zod is loaded through require on purpose: this client runs inside the Pulumi dynamic
-// provider, whose closure serializer turns a module from node_modules into a plain
-// `require("zod")` but cannot serialize an ESM namespace or built schemas. For the same
-// reason the schemas are built in functions, not held in module variables.
-const { z } = createRequire(import.meta.url)("zod") as typeof import("zod");
+// zod is loaded through require, and used as `zod.z`, on purpose: this client runs inside
+// the Pulumi dynamic provider, whose closure serializer turns a captured module object
+// from node_modules into a plain `require("zod")` but cannot serialize an ESM namespace,
+// a sub-module or built schemas. For the same reason the schemas are built in functions,
+// not held in module variables.
+const zod = createRequire(import.meta.url)("zod") as typeof import("zod");
 
 export const EO_SERVICE = "Espace Opérateur";
 
@@ -49,6 +50,7 @@ export interface EspaceOperateurOptions extends RetryOptions {
 }
 
 function organizationsPageSchema() {
+  const { z } = zod;
   const id = z.union([z.string().min(1), z.number().int()]).transform(String);
   return z.looseObject({
     next: z.string().nullable().optional(),
@@ -59,6 +61,7 @@ function organizationsPageSchema() {
 }
 
 function subscriptionSchema() {
+  const { z } = zod;
   return z.looseObject({
     is_active: z.boolean(),
     metadata: z.looseObject({ domains: z.array(z.string()).optional() }).nullable().optional(),

@@ -44,6 +44,10 @@ export class ServiceError extends FailureError {
     detail: string,
   ) {
     super(`${service}: ${operation} failed: ${detail}`);
+    // Pulumi's closure serializer (the dynamic provider) rewrites `super(...)` into a plain
+    // call of Error, which sets nothing on `this`: set the message and name here too.
+    this.message = `${service}: ${operation} failed: ${detail}`;
+    this.name = "ServiceError";
   }
 }
 
