@@ -1,0 +1,55 @@
+import * as pulumi from "@pulumi/pulumi";
+import { loadCommunes } from "../../src/communes/load.js";
+import type { LedgerEntry } from "../../src/ledger/schema.js";
+import { loadOperators, type OperatorsFile } from "../../src/services/operators.js";
+import { loadQuotaPolicy, type QuotaPolicy } from "../../src/services/quota-policy.js";
+import { desiredSubscriptions, type SubscriptionPlan } from "../../src/services/subscriptions.js";
+import { formatSize } from "../../src/units/size.js";
+import { EspaceOperateurSubscription, subscriptionResourceArgs } from "./subscription.js";
+
+/**
+ * The département stack's Espace Opérateur subscriptions: one resource per enrolled
+ * commune of the shard and service, from the same desired-subscription model as
+ * `domaines quotas` and `domaines cost`.
+ */
+export interface StackSubscriptionSources {
+  operators: OperatorsFile;
+  policy: QuotaPolicy;
+  populationOf: (communeKey: string) => number | null;
+}
+
+/** data/operators.json, data/quota-policy.json and the commune populations (bundled COG). */
+export function loadStackSubscriptionSources(): StackSubscriptionSources {
+  const population = new Map(loadCommunes().communes.map((c) => [c.key, c.population]));
+  return { operators: loadOperators(), policy: loadQuotaPolicy(), populationOf: (key) => population.get(key) ?? null };
+}
+
+/** Pure: the subscriptions of the communes of one département. */
+export function stackSubscriptionPlan(zone: string, departement: string, entries: readonly LedgerEntry[], src: StackSubscriptionSources): SubscriptionPlan {
+  const mine = entries.filter((e) => e.departement === departement);
+  return desiredSubscriptions({ entries: mine, operators: src.operators, policy: src.policy, zone, populationOf: src.populationOf });
+}
+
+/** Registers the resources (children of `parent` when given); nothing here decides what exists. */
+export function declareSubscriptions(plan: SubscriptionPlan, src: StackSubscriptionSources, opts: pulumi.CustomResourceOptions = {}): EspaceOperateurSubscription[] {
+  for (const u of plan.unplaced) pulumi.log.warn(`no Espace Opérateur subscription for ${u.label} (${u.service}): ${u.reason}`);
+  return plan.subscriptions.map((s) => {
+    const { name, inputs } = subscriptionResourceArgs(s, src.operators.espaceOperateur);
+    return new EspaceOperateurSubscription(name, inputs, opts);
+  });
+}
+
+/** What a reviewer reads in the stack outputs: each subscription's domains and quotas, and what could not be placed. */
+export function subscriptionOutputs(plan: SubscriptionPlan): Record<string, unknown> {
+  return {
+    subscriptions: plan.subscriptions.map((s) => ({
+      commune: s.communeKey,
+      label: s.label,
+      service: s.service,
+      operator: s.operator,
+      domains: s.domains,
+      quotas: Object.fromEntries(s.quotas.map((q) => [q.accountType, formatSize(q.size)])),
+    })),
+    subscriptionsNotPlaced: plan.unplaced,
+  };
+}
