@@ -27,8 +27,15 @@ export function canonicalEntry(entry: LedgerEntry): Record<string, unknown> {
   return out;
 }
 
+/** Serialised text of frozen entries (read from the file or already written): they cannot change. */
+const serialized = new WeakMap<LedgerEntry, string>();
+
 export function serializeEntry(entry: LedgerEntry): string {
-  return JSON.stringify(canonicalEntry(entry));
+  const known = serialized.get(entry);
+  if (known !== undefined) return known;
+  const text = JSON.stringify(canonicalEntry(entry));
+  if (Object.isFrozen(entry)) serialized.set(entry, text);
+  return text;
 }
 
 export function compareLabels(a: { label: string }, b: { label: string }): number {
@@ -60,7 +67,26 @@ function describeIssues(error: z.ZodError): string {
  * any other bad line, and any label that appears twice, is an InputError naming
  * `file:line` and the rule it breaks.
  */
+/**
+ * Lines this process has already validated, from its last read: zod is deterministic, so
+ * a line of identical text needs no second check. A loop of transactions (an onboarding
+ * script) then validates only the lines that changed since its previous read. Cached
+ * entries are frozen, so that a caller mutating one fails loudly instead of corrupting
+ * the next read.
+ */
+let validatedLines = new Map<string, LedgerEntry>();
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object") {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
 export function parseLedgerText(text: string, file: string): NumberedEntry[] {
+  const previous = validatedLines;
+  const current = new Map<string, LedgerEntry>();
   const out: NumberedEntry[] = [];
   const problems: string[] = [];
   const seen = new Map<string, number>();
@@ -68,29 +94,39 @@ export function parseLedgerText(text: string, file: string): NumberedEntry[] {
   for (const content of text.split("\n")) {
     line++;
     if (content.trim() === "") continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(content);
-    } catch (err) {
-      problems.push(`${file}:${line}: not a JSON object (${(err as Error).message})`);
-      continue;
-    }
-    // One parse per line (measured faster than one array parse, and names the line).
-    const parsed = ledgerEntrySchema.safeParse(value);
-    if (!parsed.success) {
-      problems.push(`${file}:${line}: ${describeIssues(parsed.error)}`);
-      continue;
-    }
-    const first = seen.get(parsed.data.label);
+    const entry = previous.get(content) ?? validateLine(content, `${file}:${line}`, problems);
+    if (entry === null) continue;
+    const first = seen.get(entry.label);
     if (first !== undefined) {
-      problems.push(`${file}:${line}: label "${parsed.data.label}" already appears on line ${first} (one record per label: merge or remove the duplicate)`);
+      problems.push(`${file}:${line}: label "${entry.label}" already appears on line ${first} (one record per label: merge or remove the duplicate)`);
       continue;
     }
-    seen.set(parsed.data.label, line);
-    out.push({ entry: parsed.data, line });
+    seen.set(entry.label, line);
+    current.set(content, entry);
+    out.push({ entry, line });
   }
-  if (problems.length === 0) return out;
+  if (problems.length === 0) {
+    validatedLines = current;
+    return out;
+  }
   const shown = problems.slice(0, 20).join("\n  ");
   const more = problems.length > 20 ? `\n  … and ${problems.length - 20} more` : "";
   throw new InputError(`the ledger ${file} has ${problems.length} bad line(s); fix them by hand (git diff shows what changed) and run \`domaines validate\`:\n  ${shown}${more}`);
+}
+
+/** One line through JSON.parse and zod (one parse per line: measured faster than an array parse, and names the line). */
+function validateLine(content: string, where: string, problems: string[]): LedgerEntry | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(content);
+  } catch (err) {
+    problems.push(`${where}: not a JSON object (${(err as Error).message})`);
+    return null;
+  }
+  const parsed = ledgerEntrySchema.safeParse(value);
+  if (!parsed.success) {
+    problems.push(`${where}: ${describeIssues(parsed.error)}`);
+    return null;
+  }
+  return deepFreeze(parsed.data);
 }
