@@ -1,7 +1,7 @@
 import type { DomainesConfig } from "../config/schema.js";
 import { InputError } from "../errors.js";
 import type { LedgerEntry, LedgerState } from "../ledger/schema.js";
-import { placeholdersOf, type DnsConfig, type RecordSet, type RecordTemplate } from "./catalog-schema.js";
+import type { DnsConfig, RecordSet, RecordTemplate } from "./catalog-schema.js";
 import type { DkimStore } from "./dkim.js";
 import type { DesiredRecord } from "./types.js";
 
@@ -137,11 +137,11 @@ export function pendingOwners(desired: DesiredZone): OwnerRecords[] {
 }
 
 function zoneLevelRecords(dns: DnsConfig, zone: string): DesiredRecord[] {
-  const vars = { ...dns.variables, zone };
-  const out = dns.zoneRecords.flatMap((t) => expand(t, "", ZONE_OWNER, vars, dns.ttl));
+  const lookup: Lookup = (p) => (p === "zone" ? zone : dns.variables[p]);
+  const out = dns.zoneRecords.flatMap((t) => expand(t, "", ZONE_OWNER, lookup, dns.ttl));
   if (dns.unallocated === "wildcard") {
     // Names nobody holds refuse mail too; a wildcard never matches a name that exists, so it cannot shadow a commune.
-    for (const t of dns.noMail) out.push(...expand({ ...t, purpose: `wildcard-${t.purpose}` }, "*", ZONE_OWNER, vars, dns.ttl));
+    for (const t of dns.noMail) out.push(...expand({ ...t, purpose: `wildcard-${t.purpose}` }, "*", ZONE_OWNER, lookup, dns.ttl));
   }
   return out;
 }
@@ -170,24 +170,32 @@ function ownerRecords(
   const records: DesiredRecord[] = [];
   const pending: PendingRecord[] = [];
   const key = dkim[fqdn];
-  const vars: Record<string, string | string[]> = {
-    ...dns.variables,
-    zone,
-    label: entry.label,
-    fqdn,
-    ...(key ? { "dkim.selector": key.selector, "dkim.value": key.value } : {}),
+  const lookup: Lookup = (p) => {
+    switch (p) {
+      case "label":
+        return entry.label;
+      case "fqdn":
+        return fqdn;
+      case "zone":
+        return zone;
+      case "dkim.selector":
+        return key?.selector;
+      case "dkim.value":
+        return key?.value;
+      default:
+        return dns.variables[p];
+    }
   };
   if (role !== "no-mail") {
     for (const set of Object.values(dns.recordSets)) {
       if (!applies(set, services)) continue;
       for (const t of set.records) {
         if (!t.for.includes(role)) continue;
-        const needsDkim = [...placeholdersOf(t.name), ...placeholdersOf(t.value)].some((p) => p.startsWith("dkim."));
-        if (needsDkim && !key) {
+        if (!key && (usesDkim(t.name) || usesDkim(t.value))) {
           pending.push({ owner, purpose: t.purpose, type: t.type, missing: "dkim", reason: `no DKIM key for ${fqdn} in the DKIM store yet (Messages gives it once the mail domain exists)` });
           continue;
         }
-        records.push(...expand(t, entry.label, owner, vars, dns.ttl));
+        records.push(...expand(t, entry.label, owner, lookup, dns.ttl));
       }
     }
   }
@@ -195,7 +203,7 @@ function ownerRecords(
   if (!records.some((r) => r.type === "MX" && r.name === entry.label)) {
     for (const t of dns.noMail) {
       if (records.some((r) => r.purpose === t.purpose)) continue;
-      records.push(...expand(t, entry.label, owner, vars, dns.ttl));
+      records.push(...expand(t, entry.label, owner, lookup, dns.ttl));
     }
   }
   return {
@@ -218,34 +226,49 @@ function applies(set: RecordSet, services: readonly string[]): boolean {
   return set.when === "active" ? services.length > 0 : services.includes(set.when.enrolledIn);
 }
 
-/** One template into records: placeholders substituted, a list variable giving one record per item. */
-function expand(
-  t: Omit<RecordTemplate, "for">,
-  label: string,
-  owner: string,
-  vars: Readonly<Record<string, string | string[]>>,
-  defaultTtl: number,
-): DesiredRecord[] {
-  const relative = substitute(t.name, vars, () => "").toLowerCase();
-  const name = [relative, label].filter((p) => p !== "").join(".");
-  const ttl = t.ttl ?? defaultTtl;
-  const list = placeholdersOf(t.value).find((p) => Array.isArray(vars[p]));
-  if (list === undefined) return [{ owner, name, type: t.type, ttl, value: substitute(t.value, vars, () => ""), purpose: t.purpose }];
-  return (vars[list] as string[]).map((item, i) => ({
-    owner,
-    name,
-    type: t.type,
-    ttl,
-    value: substitute(t.value, vars, (p) => (p === list ? item : "")),
-    purpose: `${t.purpose}-${i + 1}`,
-  }));
+type Lookup = (placeholder: string) => string | string[] | undefined;
+
+/** Template texts split once into literal (even indexes) and placeholder (odd indexes) parts: 10,000 communes reuse them. */
+const splitCache = new Map<string, string[]>();
+function parts(text: string): string[] {
+  let p = splitCache.get(text);
+  if (!p) {
+    p = text.split(/\{([^{}]*)\}/);
+    splitCache.set(text, p);
+  }
+  return p;
 }
 
-function substitute(text: string, vars: Readonly<Record<string, string | string[]>>, listItem: (name: string) => string): string {
-  return text.replace(/\{([^{}]*)\}/g, (_, p: string) => {
-    const v = vars[p];
-    return Array.isArray(v) ? listItem(p) : (v ?? "");
-  });
+function usesDkim(text: string): boolean {
+  const p = parts(text);
+  for (let i = 1; i < p.length; i += 2) if (p[i]!.startsWith("dkim.")) return true;
+  return false;
+}
+
+/** One template into records: placeholders substituted, a list variable giving one record per item. */
+function expand(t: Omit<RecordTemplate, "for">, label: string, owner: string, lookup: Lookup, defaultTtl: number): DesiredRecord[] {
+  const relative = substitute(t.name, lookup).toLowerCase();
+  const name = relative === "" ? label : label === "" ? relative : `${relative}.${label}`;
+  const ttl = t.ttl ?? defaultTtl;
+  const p = parts(t.value);
+  let list: string[] | undefined;
+  for (let i = 1; i < p.length && !list; i += 2) {
+    const v = lookup(p[i]!);
+    if (Array.isArray(v)) list = v;
+  }
+  if (list === undefined) return [{ owner, name, type: t.type, ttl, value: substitute(t.value, lookup), purpose: t.purpose }];
+  return list.map((item, i) => ({ owner, name, type: t.type, ttl, value: substitute(t.value, lookup, item), purpose: `${t.purpose}-${i + 1}` }));
+}
+
+function substitute(text: string, lookup: Lookup, listItem = ""): string {
+  const p = parts(text);
+  if (p.length === 1) return text;
+  let out = p[0]!;
+  for (let i = 1; i < p.length; i += 2) {
+    const v = lookup(p[i]!);
+    out += (Array.isArray(v) ? listItem : (v ?? "")) + p[i + 1]!;
+  }
+  return out;
 }
 
 function defaultSerial(entries: readonly LedgerEntry[], dkim: DkimStore): number {

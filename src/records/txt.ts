@@ -7,6 +7,13 @@ export const MAX_STRING_OCTETS = 255;
 
 /** Splits a value into ≤ 255-octet strings on UTF-8 boundaries (validation allows only ASCII anyway). */
 export function txtChunks(value: string): string[] {
+  if (/^[\x00-\x7f]*$/.test(value)) {
+    // ASCII (what validation allows): one octet per character, no Buffer needed.
+    if (value.length <= MAX_STRING_OCTETS) return [value];
+    const out: string[] = [];
+    for (let i = 0; i < value.length; i += MAX_STRING_OCTETS) out.push(value.slice(i, i + MAX_STRING_OCTETS));
+    return out;
+  }
   const bytes = Buffer.from(value, "utf8");
   if (bytes.length <= MAX_STRING_OCTETS) return [value];
   const chunks: string[] = [];

@@ -1,8 +1,7 @@
 import { isIPv4, isIPv6 } from "node:net";
 import { InputError } from "../errors.js";
 import { allRecords, type DesiredZone } from "./model.js";
-import { checkDkim, checkDmarc, checkMtaSts, checkSpf, checkTlsRpt } from "./mail-policies.js";
-import { txtChunks } from "./txt.js";
+import { checkDkim, checkDmarc, checkMtaSts, checkSpf, checkTlsRpt, type PolicyProblem } from "./mail-policies.js";
 import type { DesiredRecord } from "./types.js";
 
 /**
@@ -69,39 +68,26 @@ export function validateRecords(records: readonly DesiredRecord[], zone: string)
       message: `${fqdnOf(r.name, zone)} ${r.type} (${r.purpose}) breaks ${rule}: ${why}`,
     });
 
-  const rrsets = new Map<string, DesiredRecord[]>();
+  // Grouped by name once; RRsets, duplicates and CNAME rules are then checked within each small group.
   const byName = new Map<string, DesiredRecord[]>();
-  const seenValue = new Set<string>();
   const seenIdentity = new Set<string>();
+  const memo = new Memo();
   for (const r of records) {
-    checkOne(r, zone, report);
-    const valueKey = `${r.name}\t${r.type}\t${comparable(r)}`;
-    if (seenValue.has(valueKey)) report(r, "duplicate", "the same name, type and value appear twice");
-    seenValue.add(valueKey);
+    checkOne(r, zone, report, memo);
     const identity = `${r.owner}\t${r.purpose}`;
     if (seenIdentity.has(identity)) report(r, "identity", `owner ${r.owner} has two records with purpose "${r.purpose}"`);
     seenIdentity.add(identity);
-    push(rrsets, `${r.name}\t${r.type}`, r);
     push(byName, r.name, r);
   }
 
-  const cnames = new Set(records.filter((r) => r.type === "CNAME").map((r) => r.name));
-  for (const set of rrsets.values()) {
-    const first = set[0]!;
-    for (const r of set) if (r.ttl !== first.ttl) report(r, "ttl-rrset", `TTL ${r.ttl} differs from ${first.ttl} of another ${r.type} record at the same name`);
-    if (first.type === "MX") checkMxSet(set, report);
-    if (first.type === "TXT") checkTxtSet(set, report);
-    if (first.type === "MX" || first.type === "NS" || first.type === "CNAME") {
-      for (const r of set) {
-        const target = hostOf(r);
-        const rel = target === null ? null : relativeTo(target, zone);
-        if (rel !== null && cnames.has(rel) && first.type !== "CNAME") report(r, "target-cname", `its target ${target} is a CNAME; MX and NS targets must be the final name`);
-      }
-    }
-  }
+  const cnames = new Set<string>();
+  for (const [name, set] of byName) if (set.some((r) => r.type === "CNAME")) cnames.add(name);
   for (const [name, set] of byName) {
-    const cname = set.filter((r) => r.type === "CNAME");
-    if (cname.length === 0) continue;
+    const byType = new Map<DesiredRecord["type"], DesiredRecord[]>();
+    for (const r of set) push(byType, r.type, r);
+    for (const rrset of byType.values()) checkRRset(rrset, zone, cnames, report, memo);
+    if (!cnames.has(name)) continue;
+    const cname = byType.get("CNAME")!;
     if (name === "") report(cname[0]!, "cname-exclusive", "the apex holds SOA and NS, it cannot be a CNAME");
     if (cname.length > 1) report(cname[1]!, "cname-exclusive", "two CNAME records at one name");
     const other = set.find((r) => r.type !== "CNAME");
@@ -112,7 +98,42 @@ export function validateRecords(records: readonly DesiredRecord[], zone: string)
 
 type Report = (r: DesiredRecord, rule: RecordRule, why: string) => void;
 
-function checkOne(r: DesiredRecord, zone: string, report: Report): void {
+/** Results already computed in this pass: 10,000 communes share their SPF, DMARC and TLS-RPT values. */
+class Memo {
+  readonly spf = new Map<string, PolicyProblem[]>();
+  readonly dmarc = new Map<string, PolicyProblem[]>();
+  readonly dkim = new Map<string, string[]>();
+  readonly tlsRpt = new Map<string, string[]>();
+
+  of<T>(cache: Map<string, T>, value: string, check: (v: string) => T): T {
+    let hit = cache.get(value);
+    if (hit === undefined) {
+      hit = check(value);
+      cache.set(value, hit);
+    }
+    return hit;
+  }
+}
+
+function checkRRset(set: DesiredRecord[], zone: string, cnames: ReadonlySet<string>, report: Report, memo: Memo): void {
+  const first = set[0]!;
+  for (const [i, r] of set.entries()) {
+    if (r.ttl !== first.ttl) report(r, "ttl-rrset", `TTL ${r.ttl} differs from ${first.ttl} of another ${r.type} record at the same name`);
+    const value = comparable(r);
+    if (set.slice(0, i).some((o) => comparable(o) === value)) report(r, "duplicate", "the same name, type and value appear twice");
+  }
+  if (first.type === "MX") checkMxSet(set, report);
+  if (first.type === "TXT") checkTxtSet(set, report, memo);
+  if (first.type === "MX" || first.type === "NS") {
+    for (const r of set) {
+      const target = hostOf(r);
+      const rel = target === null ? null : relativeTo(target, zone);
+      if (rel !== null && cnames.has(rel)) report(r, "target-cname", `its target ${target} is a CNAME; MX and NS targets must be the final name`);
+    }
+  }
+}
+
+function checkOne(r: DesiredRecord, zone: string, report: Report, memo: Memo): void {
   const nameWhy = nameProblem(r.name, zone);
   if (nameWhy) report(r, "name", nameWhy);
   if (!Number.isInteger(r.ttl) || r.ttl < 60 || r.ttl > 604800) report(r, "ttl", `TTL ${r.ttl} is outside 60…604800 seconds (OVH refuses under 60)`);
@@ -136,9 +157,9 @@ function checkOne(r: DesiredRecord, zone: string, report: Report): void {
       if (!/^(0|128) (issue|issuewild|iodef) "[\x20-\x21\x23-\x5b\x5d-\x7e]*"$/.test(r.value)) report(r, "value", `"${r.value}" is not "<flags> issue|issuewild|iodef \\"<value>\\""`);
       break;
     case "TXT":
+      // ASCII only, so octets = characters; the renderers split into ≤ 255-octet strings (txtChunks).
       if (!TXT_SAFE.test(r.value)) report(r, "txt-characters", "TXT values are printable ASCII without quotes, backslashes or control characters");
       else if (r.value.length > MAX_TXT_OCTETS) report(r, "txt-length", `${r.value.length} octets, more than ${MAX_TXT_OCTETS}`);
-      else if (txtChunks(r.value).some((c) => Buffer.byteLength(c) > 255)) report(r, "txt-length", "a character-string exceeds 255 octets");
       break;
   }
 }
@@ -152,33 +173,37 @@ function checkMxSet(set: DesiredRecord[], report: Report): void {
   if (set.length < 2) report(set[0]!, "mx-count", `${set.length} MX record; at least 2 are required so that mail survives one host's outage`);
 }
 
-function checkTxtSet(set: DesiredRecord[], report: Report): void {
+function checkTxtSet(set: DesiredRecord[], report: Report, memo: Memo): void {
   const name = set[0]!.name;
   const first = name.split(".")[0] ?? "";
   const spf = set.filter((r) => /^v=spf1( |$)/i.test(r.value));
   if (spf.length > 1) report(spf[1]!, "spf", "more than one SPF record at one name (receivers then fail SPF: permerror)");
-  for (const r of spf) for (const p of checkSpf(r.value)) report(r, p.rule, p.why);
+  for (const r of spf) for (const p of memo.of(memo.spf, r.value, checkSpf)) report(r, p.rule, p.why);
   if (first === "_dmarc") {
     if (set.length > 1) report(set[1]!, "dmarc", "more than one TXT record at a _dmarc name");
-    for (const r of set) for (const p of checkDmarc(r.value)) report(r, p.rule, p.why);
+    for (const r of set) for (const p of memo.of(memo.dmarc, r.value, checkDmarc)) report(r, p.rule, p.why);
   }
-  if (/(^|\.)_domainkey(\.|$)/.test(name)) for (const r of set) for (const p of checkDkim(r.value)) report(r, "dkim", p);
-  if (/^_smtp\._tls(\.|$)/.test(name)) for (const r of set) for (const p of checkTlsRpt(r.value)) report(r, "tls-rpt", p);
+  if (/(^|\.)_domainkey(\.|$)/.test(name)) for (const r of set) for (const p of memo.of(memo.dkim, r.value, checkDkim)) report(r, "dkim", p);
+  if (/^_smtp\._tls(\.|$)/.test(name)) for (const r of set) for (const p of memo.of(memo.tlsRpt, r.value, checkTlsRpt)) report(r, "tls-rpt", p);
   if (first === "_mta-sts") for (const r of set) for (const p of checkMtaSts(r.value)) report(r, "mta-sts", p);
 }
 
 /** A relative owner name: "" (apex), or labels of letters, digits, hyphens and underscores; "*" only first. */
+const GOOD_NAME = /^(\*|(\*\.)?([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?\.)*[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)$/;
+
+/** A relative owner name: "" (apex), or labels of letters, digits, hyphens and underscores; "*" only first. */
 function nameProblem(name: string, zone: string): string | null {
   if (name === "") return null;
+  const fits = name.length + 1 + zone.length <= 253;
+  // One regex for the common case; the detailed reason only for a bad name.
+  if (fits && GOOD_NAME.test(name) && !(name === zone || (name.endsWith(zone) && name[name.length - zone.length - 1] === "."))) return null;
   if (name.endsWith(".")) return `"${name}" ends with a dot; names are relative to ${zone}`;
   if (name === zone || name.endsWith(`.${zone}`)) return `"${name}" repeats the zone; names are relative to ${zone}`;
-  const labels = name.split(".");
-  for (const [i, l] of labels.entries()) {
+  for (const [i, l] of name.split(".").entries()) {
     if (l === "*" && i === 0) continue;
     if (!/^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$/.test(l)) return `label "${l}" is not 1 to 63 lowercase letters, digits, hyphens or underscores`;
   }
-  if (name.length + 1 + zone.length > 253) return `the full name exceeds 253 characters`;
-  return null;
+  return fits ? null : "the full name exceeds 253 characters";
 }
 
 function hostOf(r: DesiredRecord): string | null {

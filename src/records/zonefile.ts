@@ -47,15 +47,12 @@ export function recordLine(r: DesiredRecord): string {
 
 /** DNS canonical order of names (RFC 4034 §6.1: label by label from the right), then type, then value. */
 export function sortRecords(records: readonly DesiredRecord[]): DesiredRecord[] {
-  return [...records].sort((a, b) => compareNames(a.name, b.name) || TYPE_ORDER[a.type] - TYPE_ORDER[b.type] || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+  // Reversed labels joined by NUL compare as strings exactly as label-by-label comparison does.
+  const keyed = records.map((r) => ({ r, k: canonicalKey(r.name) }));
+  keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0) || TYPE_ORDER[a.r.type] - TYPE_ORDER[b.r.type] || (a.r.value < b.r.value ? -1 : a.r.value > b.r.value ? 1 : 0));
+  return keyed.map((x) => x.r);
 }
 
-export function compareNames(a: string, b: string): number {
-  if (a === b) return 0;
-  const la = a === "" ? [] : a.split(".").reverse();
-  const lb = b === "" ? [] : b.split(".").reverse();
-  for (let i = 0; i < Math.min(la.length, lb.length); i++) {
-    if (la[i] !== lb[i]) return la[i]! < lb[i]! ? -1 : 1;
-  }
-  return la.length - lb.length;
+function canonicalKey(name: string): string {
+  return name === "" ? "" : name.split(".").reverse().join("\u0000");
 }
