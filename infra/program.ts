@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as ovh from "@ovhcloud/pulumi-ovh";
+import * as ovhDomain from "@ovhcloud/pulumi-ovh/domain/index.js";
 import { communeKeySchema } from "../src/ledger/schema.js";
 import { CommuneDomain, ZoneNames } from "./components.js";
 import { parseStackConfig, type StackConfig } from "./config.js";
@@ -50,7 +50,7 @@ export async function readPreviousSnapshot(config: StackConfig): Promise<StackSn
 export function declareResources(config: StackConfig, model: StackModel): void {
   if (config.shard === "platform") {
     // Deleting this resource would switch DNSSEC off for the whole zone: protected.
-    new ovh.domain.ZoneDNSSec("dnssec", { zoneName: config.zone }, { protect: true });
+    new ovhDomain.ZoneDNSSec("dnssec", { zoneName: config.zone }, { protect: true });
   }
   for (const owner of model.plan.owners) {
     if (communeKeySchema.safeParse(owner.owner).success) new CommuneDomain(owner);
