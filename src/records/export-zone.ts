@@ -27,7 +27,9 @@ export async function exportZone(ctx: CommandContext): Promise<number> {
   const out = ctx.string("out");
   const pending = pendingOwners(desired).length;
   if (out === undefined) {
-    process.stdout.write(text);
+    // Under --json stdout holds JSON only: the zone text travels in it.
+    if (ctx.json) ctx.printJson({ format: "zone", zone: desired.zone, departement: departement ?? null, serial: desired.soa.serial, labels: desired.owners.length, pendingDkim: pending, text });
+    else process.stdout.write(text);
   } else {
     try {
       replaceDurably(out, text);

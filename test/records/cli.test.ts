@@ -32,6 +32,8 @@ describe("export --format zone", () => {
     expect(a.code).toBe(0);
     expect(a.stdout).toBe(b.stdout);
     expect(a.stdout).toMatch(/^\$ORIGIN collectivite\.fr\.$/m);
+    const j = runCli(["export", "--format", "zone", "--json", ...w.args]);
+    expect(JSON.parse(j.stdout)).toMatchObject({ format: "zone", zone: "collectivite.fr", text: a.stdout });
     const out = join(root, "out.zone");
     const c = runCli(["export", "--format", "zone", "--out", out, "--json", ...w.args]);
     expect(c.code).toBe(0);
@@ -126,7 +128,7 @@ describe("plan", () => {
 
     const human = runCli(["plan", ...w.args]);
     expect(human.code).toBe(0);
-    expect(human.stdout).toMatch(/^Labels: {2}9 \(added 0, changed 3, removed 1, unchanged 6\)$/m);
+    expect(human.stdout).toMatch(/^Owners: {2}9 \(added 0, changed 3, removed 1, unchanged 6\) {2}— labels, and the zone level \(@\)$/m);
     expect(human.stdout).toMatch(/^- ancienne \(gone from the ledger\)\n {4}- ancienne\.collectivite\.fr 3600 MX 0 \.$/m);
     expect(human.stdout).toMatch(/^~ mende — Mende \(allocated, fichiers\+messages\)\n {4}~ stmessages\._domainkey\.mende\.collectivite\.fr 3600 TXT v=DKIM1; k=rsa; p=\S+\n {6}→ stmessages\._domainkey\.mende\.collectivite\.fr 3600 TXT v=DKIM1; k=rsa; p=QUJD$/m);
     expect(human.stdout).toMatch(/DKIM pending .*: 1: langogne/);

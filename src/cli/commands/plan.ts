@@ -49,7 +49,7 @@ function printPlan(ctx: CommandContext, plan: ZonePlan, snapshot: string): void 
   const o = plan.owners;
   const r = plan.records;
   ctx.print("");
-  ctx.print(`Labels:  ${o.total} (added ${o.added}, changed ${o.changed}, removed ${o.removed}, unchanged ${o.unchanged})`);
+  ctx.print(`${plan.departement ? "Labels:" : "Owners:"}  ${o.total} (added ${o.added}, changed ${o.changed}, removed ${o.removed}, unchanged ${o.unchanged})${plan.departement ? "" : "  — labels, and the zone level (@)"}`);
   ctx.print(`Records: ${r.total} (added ${r.added}, changed ${r.changed}, removed ${r.removed}, unchanged ${r.unchanged})`);
   ctx.print(`By type: ${Object.entries(plan.byType).map(([t, n]) => `${t} ${n}`).join(", ") || "none"}`);
   if (plan.pendingDkim.length > 0) {
