@@ -45,14 +45,16 @@ export const operatorsFileSchema = z
   })
   .superRefine((file, ctx) => {
     const seen = new Map<string, string>();
+    const memberOf = new Map<string, string>();
     file.operators.forEach((op, i) => {
       for (const id of [op.name, op.siren].filter((x): x is string => x !== null)) {
         if (seen.has(id)) ctx.addIssue({ code: "custom", path: ["operators", i], message: `"${id}" is also used by operator ${seen.get(id)}` });
         seen.set(id, op.name);
       }
       for (const key of op.members) {
-        const other = file.operators.find((o, j) => j < i && o.members.includes(key));
-        if (other) ctx.addIssue({ code: "custom", path: ["operators", i, "members"], message: `commune ${key} is already a member of operator ${other.name}` });
+        const other = memberOf.get(key);
+        if (other) ctx.addIssue({ code: "custom", path: ["operators", i, "members"], message: `commune ${key} is already a member of operator ${other}` });
+        memberOf.set(key, op.name);
       }
     });
   });
@@ -73,9 +75,11 @@ export function findOperator(file: OperatorsFile, query: string): Operator {
   return found;
 }
 
-/** The operator whose members include this commune, if any. */
-export function operatorOf(file: OperatorsFile, communeKey: string): Operator | undefined {
-  return file.operators.find((o) => o.members.includes(communeKey));
+/** Each member commune's operator (a commune belongs to at most one: the schema checks it). */
+export function operatorsByMember(file: OperatorsFile): Map<string, Operator> {
+  const index = new Map<string, Operator>();
+  for (const o of file.operators) for (const key of o.members) index.set(key, o);
+  return index;
 }
 
 /** The environment variable holding an operator's Espace Opérateur key: DOMAINES_EO_TOKEN_CDG48. */

@@ -1,7 +1,7 @@
 import { primaryEntries } from "../ledger/entries.js";
 import type { LedgerEntry } from "../ledger/schema.js";
 import { isServiceName, type ServiceName } from "./catalog.js";
-import { operatorOf, tokenEnvVar, type OperatorsFile } from "./operators.js";
+import { operatorsByMember, tokenEnvVar, type OperatorsFile } from "./operators.js";
 import { resolveQuotas, toEntitlements, type Entitlement, type QuotaPolicy, type ResolvedQuota } from "./quota-policy.js";
 
 /**
@@ -52,6 +52,8 @@ export interface SubscriptionSources {
 export function desiredSubscriptions(src: SubscriptionSources): SubscriptionPlan {
   const subscriptions: DesiredSubscription[] = [];
   const unplaced: UnplacedEnrolment[] = [];
+  const operatorOf = operatorsByMember(src.operators);
+  const tokenEnvOf = new Map(src.operators.operators.map((o) => [o.name, tokenEnvVar(o)]));
   for (const entry of primaryEntries(src.entries)) {
     for (const [service, enrolment] of Object.entries(entry.services)) {
       const base = { communeKey: entry.key, label: entry.label, service };
@@ -59,7 +61,7 @@ export function desiredSubscriptions(src: SubscriptionSources): SubscriptionPlan
         unplaced.push({ ...base, reason: `no Espace Opérateur entitlement is known for service "${service}"` });
         continue;
       }
-      const operator = operatorOf(src.operators, entry.key);
+      const operator = operatorOf.get(entry.key);
       if (!operator) {
         unplaced.push({ ...base, reason: "the commune is a member of no configured operator (data/operators.json)" });
         continue;
@@ -78,7 +80,7 @@ export function desiredSubscriptions(src: SubscriptionSources): SubscriptionPlan
         service,
         operator: operator.name,
         operatorId: operator.espaceOperateurId,
-        tokenEnv: tokenEnvVar(operator),
+        tokenEnv: tokenEnvOf.get(operator.name)!,
         serviceId: src.operators.espaceOperateur.serviceIds[service],
         domains: [`${entry.label}.${src.zone}`],
         quotas,

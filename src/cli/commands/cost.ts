@@ -87,7 +87,8 @@ export const command: CommandSpec = {
     const unknownMembers = operator.members.filter((k) => !byKey.has(k));
     for (const k of unknownMembers) ctx.warn(`member ${k} of operator ${operator.name} is not a current commune (merged or mistyped?): left out; fix data/operators.json.`);
     const { entries } = ledgerOrNull(ctx);
-    const plan = subscriptionPlan(ctx, operators, entries ?? []);
+    const memberKeys = new Set(operator.members);
+    const plan = subscriptionPlan(ctx, operators, (entries ?? []).filter((e) => e.key !== null && memberKeys.has(e.key)));
     const subscriptions = plan.subscriptions.filter((s) => s.operator === operator.name);
     const report = computeCost({ operator, year, prices, members, unknownMembers, subscriptions, usage });
     if (ctx.json) ctx.printJson(report);

@@ -26,7 +26,8 @@ export const command: CommandSpec = {
     const depArg = ctx.string("departement");
     const dep = depArg === undefined ? undefined : selectDepartement(ctx.communeData().communes, depArg)[0]!.departement;
     const { dir, entries } = ledgerOrNull(ctx);
-    const plan = subscriptionPlan(ctx, operators, entries ?? []);
+    // Planning is per commune: filter first so that one département costs only its communes.
+    const plan = subscriptionPlan(ctx, operators, (entries ?? []).filter((e) => dep === undefined || e.departement === dep));
     const depOf = new Map((entries ?? []).map((e) => [e.label, e.departement]));
     const keep = (s: { label: string; operator?: string }) => (operator === undefined || s.operator === operator.name) && (dep === undefined || depOf.get(s.label) === dep);
     const subscriptions = plan.subscriptions.filter(keep);
