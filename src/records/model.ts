@@ -138,10 +138,11 @@ export function pendingOwners(desired: DesiredZone): OwnerRecords[] {
 
 function zoneLevelRecords(dns: DnsConfig, zone: string): DesiredRecord[] {
   const lookup: Lookup = (p) => (p === "zone" ? zone : dns.variables[p]);
-  const out = dns.zoneRecords.flatMap((t) => expand(t, "", ZONE_OWNER, lookup, dns.ttl));
+  const out: DesiredRecord[] = [];
+  for (const t of dns.zoneRecords) expand(out, t, "", ZONE_OWNER, lookup, dns.ttl);
   if (dns.unallocated === "wildcard") {
     // Names nobody holds refuse mail too; a wildcard never matches a name that exists, so it cannot shadow a commune.
-    for (const t of dns.noMail) out.push(...expand({ ...t, purpose: `wildcard-${t.purpose}` }, "*", ZONE_OWNER, lookup, dns.ttl));
+    for (const t of dns.noMail) expand(out, { ...t, purpose: `wildcard-${t.purpose}` }, "*", ZONE_OWNER, lookup, dns.ttl);
   }
   return out;
 }
@@ -195,7 +196,7 @@ function ownerRecords(
           pending.push({ owner, purpose: t.purpose, type: t.type, missing: "dkim", reason: `no DKIM key for ${fqdn} in the DKIM store yet (Messages gives it once the mail domain exists)` });
           continue;
         }
-        records.push(...expand(t, entry.label, owner, lookup, dns.ttl));
+        expand(records, t, entry.label, owner, lookup, dns.ttl);
       }
     }
   }
@@ -203,7 +204,7 @@ function ownerRecords(
   if (!records.some((r) => r.type === "MX" && r.name === entry.label)) {
     for (const t of dns.noMail) {
       if (records.some((r) => r.purpose === t.purpose)) continue;
-      records.push(...expand(t, entry.label, owner, lookup, dns.ttl));
+      expand(records, t, entry.label, owner, lookup, dns.ttl);
     }
   }
   return {
@@ -245,8 +246,8 @@ function usesDkim(text: string): boolean {
   return false;
 }
 
-/** One template into records: placeholders substituted, a list variable giving one record per item. */
-function expand(t: Omit<RecordTemplate, "for">, label: string, owner: string, lookup: Lookup, defaultTtl: number): DesiredRecord[] {
+/** One template into records appended to `out`: placeholders substituted, a list variable giving one record per item. */
+function expand(out: DesiredRecord[], t: Omit<RecordTemplate, "for">, label: string, owner: string, lookup: Lookup, defaultTtl: number): void {
   const relative = substitute(t.name, lookup).toLowerCase();
   const name = relative === "" ? label : label === "" ? relative : `${relative}.${label}`;
   const ttl = t.ttl ?? defaultTtl;
@@ -256,8 +257,11 @@ function expand(t: Omit<RecordTemplate, "for">, label: string, owner: string, lo
     const v = lookup(p[i]!);
     if (Array.isArray(v)) list = v;
   }
-  if (list === undefined) return [{ owner, name, type: t.type, ttl, value: substitute(t.value, lookup), purpose: t.purpose }];
-  return list.map((item, i) => ({ owner, name, type: t.type, ttl, value: substitute(t.value, lookup, item), purpose: `${t.purpose}-${i + 1}` }));
+  if (list === undefined) {
+    out.push({ owner, name, type: t.type, ttl, value: substitute(t.value, lookup), purpose: t.purpose });
+    return;
+  }
+  list.forEach((item, i) => out.push({ owner, name, type: t.type, ttl, value: substitute(t.value, lookup, item), purpose: `${t.purpose}-${i + 1}` }));
 }
 
 function substitute(text: string, lookup: Lookup, listItem = ""): string {

@@ -70,24 +70,24 @@ export function validateRecords(records: readonly DesiredRecord[], zone: string)
 
   // Grouped by name once; RRsets, duplicates and CNAME rules are then checked within each small group.
   const byName = new Map<string, DesiredRecord[]>();
-  const seenIdentity = new Set<string>();
+  const purposes = new Map<string, string[]>();
   const memo = new Memo();
   for (const r of records) {
     checkOne(r, zone, report, memo);
-    const identity = `${r.owner}\t${r.purpose}`;
-    if (seenIdentity.has(identity)) report(r, "identity", `owner ${r.owner} has two records with purpose "${r.purpose}"`);
-    seenIdentity.add(identity);
+    const seen = purposes.get(r.owner);
+    if (!seen) purposes.set(r.owner, [r.purpose]);
+    else if (seen.includes(r.purpose)) report(r, "identity", `owner ${r.owner} has two records with purpose "${r.purpose}"`);
+    else seen.push(r.purpose);
     push(byName, r.name, r);
   }
 
   const cnames = new Set<string>();
   for (const [name, set] of byName) if (set.some((r) => r.type === "CNAME")) cnames.add(name);
   for (const [name, set] of byName) {
-    const byType = new Map<DesiredRecord["type"], DesiredRecord[]>();
-    for (const r of set) push(byType, r.type, r);
-    for (const rrset of byType.values()) checkRRset(rrset, zone, cnames, report, memo);
+    const rrsets = splitByType(set);
+    for (const rrset of rrsets) checkRRset(rrset, zone, cnames, report, memo);
     if (!cnames.has(name)) continue;
-    const cname = byType.get("CNAME")!;
+    const cname = rrsets.find((s) => s[0]!.type === "CNAME")!;
     if (name === "") report(cname[0]!, "cname-exclusive", "the apex holds SOA and NS, it cannot be a CNAME");
     if (cname.length > 1) report(cname[1]!, "cname-exclusive", "two CNAME records at one name");
     const other = set.find((r) => r.type !== "CNAME");
@@ -224,6 +224,17 @@ function comparable(r: DesiredRecord): string {
 
 export function fqdnOf(name: string, zone: string): string {
   return name === "" ? zone : `${name}.${zone}`;
+}
+
+/** A name's records as RRsets (a name holds a handful: a linear scan beats a Map). */
+function splitByType(set: DesiredRecord[]): DesiredRecord[][] {
+  const out: DesiredRecord[][] = [];
+  for (const r of set) {
+    const rrset = out.find((s) => s[0]!.type === r.type);
+    if (rrset) rrset.push(r);
+    else out.push([r]);
+  }
+  return out;
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
