@@ -5,6 +5,7 @@ import { loadOperators, type OperatorsFile } from "../../src/services/operators.
 import { loadQuotaPolicy, type QuotaPolicy } from "../../src/services/quota-policy.js";
 import { desiredSubscriptions, type SubscriptionPlan } from "../../src/services/subscriptions.js";
 import { formatSize } from "../../src/units/size.js";
+import { asInfraError } from "../errors.js";
 import { EspaceOperateurSubscription, subscriptionResourceArgs } from "./subscription.js";
 
 /**
@@ -18,21 +19,26 @@ export interface StackSubscriptionSources {
   populationOf: (communeKey: string) => number | null;
 }
 
-/** data/operators.json, data/quota-policy.json and the commune populations (bundled COG). */
+/** data/operators.json, data/quota-policy.json and the commune populations (bundled COG); bad files fail the run before any resource. */
 export function loadStackSubscriptionSources(): StackSubscriptionSources {
-  const population = new Map(loadCommunes().communes.map((c) => [c.key, c.population]));
-  return { operators: loadOperators(), policy: loadQuotaPolicy(), populationOf: (key) => population.get(key) ?? null };
+  return asInfraError("Espace Opérateur subscriptions", () => {
+    const population = new Map(loadCommunes().communes.map((c) => [c.key, c.population]));
+    return { operators: loadOperators(), policy: loadQuotaPolicy(), populationOf: (key: string) => population.get(key) ?? null };
+  });
 }
 
 /** Pure: the subscriptions of the communes of one département. */
 export function stackSubscriptionPlan(zone: string, departement: string, entries: readonly LedgerEntry[], src: StackSubscriptionSources): SubscriptionPlan {
   const mine = entries.filter((e) => e.departement === departement);
-  return desiredSubscriptions({ entries: mine, operators: src.operators, policy: src.policy, zone, populationOf: src.populationOf });
+  return asInfraError("Espace Opérateur subscriptions", () => desiredSubscriptions({ entries: mine, operators: src.operators, policy: src.policy, zone, populationOf: src.populationOf }));
 }
 
 /** Registers the resources (children of `parent` when given); nothing here decides what exists. */
 export function declareSubscriptions(plan: SubscriptionPlan, src: StackSubscriptionSources, opts: pulumi.CustomResourceOptions = {}): EspaceOperateurSubscription[] {
-  for (const u of plan.unplaced) pulumi.log.warn(`no Espace Opérateur subscription for ${u.label} (${u.service}): ${u.reason}`);
+  if (plan.unplaced.length > 0) {
+    const shown = plan.unplaced.slice(0, 5).map((u) => `${u.label} (${u.service}): ${u.reason}`).join("; ");
+    pulumi.log.warn(`${plan.unplaced.length} enrolment(s) get no Espace Opérateur subscription (stack output subscriptionsNotPlaced lists them): ${shown}${plan.unplaced.length > 5 ? "; …" : ""}`);
+  }
   return plan.subscriptions.map((s) => {
     const { name, inputs } = subscriptionResourceArgs(s, src.operators.espaceOperateur);
     return new EspaceOperateurSubscription(name, inputs, opts);
