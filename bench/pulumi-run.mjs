@@ -2,11 +2,13 @@
  * One measured process for bench/pulumi.mjs, under `pulumi.runtime.setMocks`:
  *   node bench/pulumi-run.mjs program <dir> <shard>   the real Pulumi program (dist/infra),
  *       reading the ledger and DKIM keys that bench/pulumi.mjs wrote in <dir>;
- *   node bench/pulumi-run.mjs bare <count>            the baseline: <count> ZoneRecords,
- *       same zone/TTL/target shapes, no model, no components, no guard.
+ *   node bench/pulumi-run.mjs bare <records.json>      the baseline: the very same ZoneRecords
+ *       (names and arguments the program computed, read from a file), flat: no model,
+ *       no components, no guard.
  * Prints {"records": n, "cpuMs": …} once every registration has reached the mock monitor
  * (CPU time as well as the parent's wall time: the machine is shared, CPU time is steadier).
  */
+import { readFileSync } from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
 import * as ovh from "@ovhcloud/pulumi-ovh";
 
@@ -30,22 +32,21 @@ await pulumi.runtime.setMocks(
 );
 
 if (mode === "program") {
+  // Same stack config as stackConfigFor() in bench/pulumi.mjs.
   pulumi.runtime.setAllConfig({
     "domaines:zone": ZONE,
     "domaines:shard": shard,
     "domaines:mailTechnicalDomain": "mail.suite-territoriale.anct.gouv.fr",
     "domaines:ledgerDir": arg,
     "domaines:dkimFile": `${arg}/dkim.json`,
+    "domaines:subscriptions": "false", // DNS only: the baseline is ZoneRecords
   });
   const { runStack } = await import("../dist/infra/program.js");
   await runStack();
 } else if (mode === "bare") {
-  const n = Number(arg);
-  for (let i = 0; i < n; i++) {
-    new ovh.domain.ZoneRecord(`r${i}`, { zone: ZONE, subdomain: `commune-${Math.floor(i / 9)}`, fieldtype: "TXT", target: `"v=spf1 include:_spf.mail.example.net -all ${i}"`, ttl: 3600 });
-  }
+  for (const [name, args] of JSON.parse(readFileSync(arg, "utf8"))) new ovh.domain.ZoneRecord(name, args);
 } else {
-  throw new Error(`usage: pulumi-run.mjs program <dir> <shard> | bare <count>`);
+  throw new Error(`usage: pulumi-run.mjs program <dir> <shard> | bare <records.json>`);
 }
 await pulumi.runtime.waitForRPCs();
 const cpu = process.cpuUsage();

@@ -2,7 +2,7 @@
  * The Pulumi program under mocks on whole département shards, every commune enrolled in
  * Messages with its DKIM key: Lozère (48) and the largest shard, Pas-de-Calais (62).
  * Each case is its own node process (bench/pulumi-run.mjs), interleaved with a bare
- * program that creates the same number of ZoneRecords. Targets: program ≤ 1.2× bare;
+ * program that creates the same ZoneRecords (same names and arguments, flat). Targets: program ≤ 1.2× bare;
  * largest shard < 30 s and < 2 GiB.
  *
  *   npm run build && node bench/pulumi.mjs [--runs N] [--shards 48,62]
@@ -14,6 +14,9 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { loadCommunes } from "../dist/src/communes/load.js";
 import { serializeLedger } from "../dist/src/ledger/codec.js";
+import { loadSources } from "../dist/infra/sources.js";
+import { parseStackConfig } from "../dist/infra/config.js";
+import { buildStackModel } from "../dist/infra/stack-model.js";
 import { computeLabels } from "../dist/src/naming/labels.js";
 import { loadReservedLabels } from "../dist/src/naming/reserved.js";
 import { runNode } from "./support/harness.mjs";
@@ -26,6 +29,18 @@ const ZONE = "collectivite.fr";
 const { communes } = loadCommunes();
 const labels = computeLabels(communes, { reserved: loadReservedLabels() });
 const dkimValue = `v=DKIM1; k=rsa; p=${generateKeyPairSync("rsa", { modulusLength: 2048 }).publicKey.export({ type: "spki", format: "der" }).toString("base64")}`;
+
+/** The stack config bench/pulumi-run.mjs sets (keep the two in step). */
+function stackConfigFor(dir, shard) {
+  return {
+    "domaines:zone": ZONE,
+    "domaines:shard": shard,
+    "domaines:mailTechnicalDomain": "mail.suite-territoriale.anct.gouv.fr",
+    "domaines:ledgerDir": dir,
+    "domaines:dkimFile": `${dir}/dkim.json`,
+    "domaines:subscriptions": "false",
+  };
+}
 
 /** A ledger directory where every commune of the département is allocated and enrolled in Messages, with DKIM keys. */
 function shardInputs(departement) {
@@ -41,7 +56,12 @@ function shardInputs(departement) {
   }
   writeFileSync(join(dir, "ledger.jsonl"), serializeLedger(entries));
   writeFileSync(join(dir, "dkim.json"), JSON.stringify(dkim));
-  return { dir, communes: entries.length };
+  // The baseline's input: the ZoneRecords the program will declare, computed here, outside any measurement.
+  const config = parseStackConfig(stackConfigFor(dir, departement), `dep-${departement.toLowerCase()}`, () => false);
+  const model = buildStackModel(config, loadSources(config), null);
+  const records = model.plan.owners.flatMap((o) => o.records.map((r) => [r.resourceName, r.args]));
+  writeFileSync(join(dir, "records.json"), JSON.stringify(records));
+  return { dir, communes: entries.length, records: records.length };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -62,11 +82,12 @@ function measure(cases) {
 
 const rows = [];
 for (const shard of values.shards.split(",")) {
-  const { dir, communes: n } = shardInputs(shard);
+  const { dir, communes: n, records: planned } = shardInputs(shard);
   try {
     const programArgs = ["bench/pulumi-run.mjs", "program", dir, shard];
     const records = JSON.parse(runNode(programArgs).stdout.trim().split("\n").pop()).records; // also warms the file cache
-    const [bare, program] = measure([["bench/pulumi-run.mjs", "bare", String(records)], programArgs]);
+    if (records !== planned) throw new Error(`the program declared ${records} ZoneRecords, the plan has ${planned}`);
+    const [bare, program] = measure([["bench/pulumi-run.mjs", "bare", join(dir, "records.json")], programArgs]);
     const s = (x) => (x / 1000).toFixed(1);
     rows.push({
       shard: `dep-${shard.toLowerCase()}`,

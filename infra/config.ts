@@ -46,6 +46,8 @@ export const stackConfigSchema = z
     maxDeletionShare: shareFromConfig.default(0.05),
     /** Explicit override of the deletion guard for one run (set it, run, unset it). */
     allowDeletions: boolFromConfig.default(false),
+    /** Département stacks: also declare the Espace Opérateur subscriptions of the shard's communes (infra/providers/subscriptions.ts). */
+    subscriptions: boolFromConfig.default(true),
     /** Stack whose outputs hold the previous run's record digests; default this very stack. */
     previousStateStack: z.string().regex(/^[A-Za-z0-9_.\/-]+$/, "a stack name such as dep-48 or organization/domaines/dep-48").optional(),
   })

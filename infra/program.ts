@@ -3,10 +3,11 @@ import * as ovhDomain from "@ovhcloud/pulumi-ovh/domain/index.js";
 import { communeKeySchema } from "../src/ledger/schema.js";
 import { CommuneDomain, ZoneNames } from "./components.js";
 import { parseStackConfig, type StackConfig } from "./config.js";
-import { InfraError } from "./errors.js";
+import { asInfraError, InfraError } from "./errors.js";
 import { SNAPSHOT_OUTPUT, stackSnapshotSchema, type StackSnapshot } from "./snapshot.js";
 import { loadSources, type ProgramSources } from "./sources.js";
 import { buildStackModel, type StackModel } from "./stack-model.js";
+import { declareSubscriptions, loadStackSubscriptionSources, stackSubscriptionPlan, subscriptionOutputs, type StackSubscriptionSources } from "./providers/subscriptions.js";
 
 /**
  * The Pulumi program of every stack (`platform`, `dep-<code>`). Order matters for
@@ -72,6 +73,8 @@ export function stackOutputs(config: StackConfig, model: StackModel): Record<str
 export interface RunOptions {
   /** Inputs from disk; tests pass them in, `pulumi up` reads the files the stack config names. */
   sources?: (config: StackConfig) => ProgramSources;
+  /** Operators, quota policy and populations for a département stack's Espace Opérateur subscriptions. */
+  subscriptionSources?: () => StackSubscriptionSources;
 }
 
 export async function runStack(options: RunOptions = {}): Promise<Record<string, unknown>> {
@@ -85,6 +88,10 @@ export async function runStack(options: RunOptions = {}): Promise<Record<string,
   if (model.plan.underscore > 0) {
     pulumi.log.info(`${model.plan.underscore} record(s) have an underscore label (_dmarc, _domainkey, _smtp._tls); OVH has refused such names on some endpoints in the past — a failure on them is the API, not the model.`);
   }
+  // Subscriptions are planned before any resource is registered, like the records.
+  const subSources = config.shard === "platform" || !config.subscriptions ? null : asInfraError("subscriptions", () => (options.subscriptionSources ?? loadStackSubscriptionSources)());
+  const subscriptions = subSources ? stackSubscriptionPlan(config.zone, config.shard, sources.entries, subSources) : null;
   declareResources(config, model);
-  return stackOutputs(config, model);
+  if (subscriptions && subSources) declareSubscriptions(subscriptions, subSources);
+  return { ...stackOutputs(config, model), ...(subscriptions ? subscriptionOutputs(subscriptions) : {}) };
 }

@@ -18,7 +18,7 @@ function problems(raw: Record<string, string>, stack = "dep-48", isSecret = plai
 describe("stack configuration", () => {
   test("values arrive as strings and are parsed, with defaults", () => {
     const c = parseStackConfig({ ...dep48, "domaines:defaultTtl": "300", "domaines:allowDeletions": "false", "ovh:endpoint": "ovh-eu" }, "dep-48", plain);
-    expect(c).toEqual({ zone: "collectivite.fr", shard: "48", mailTechnicalDomain: "messages.example.net", defaultTtl: 300, maxDeletionShare: 0.05, allowDeletions: false });
+    expect(c).toEqual({ zone: "collectivite.fr", shard: "48", mailTechnicalDomain: "messages.example.net", defaultTtl: 300, maxDeletionShare: 0.05, allowDeletions: false, subscriptions: true });
     expect(parseStackConfig({ "domaines:zone": "Test.Collectivite.FR.", "domaines:shard": "platform" }, "platform", plain)).toMatchObject({ zone: "test.collectivite.fr", shard: "platform" });
     expect(parseStackConfig({ ...dep48, "domaines:shard": "2a" }, "dep-2a", plain).shard).toBe("2A");
   });

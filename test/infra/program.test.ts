@@ -234,6 +234,27 @@ describe("the platform stack", () => {
   });
 });
 
+describe("Espace Opérateur subscriptions in the département stack", () => {
+  test("declared beside the records from the shipped operators and quota policy, and nothing when the guard refuses", async () => {
+    const entries = wholeLozere.filter((e) => ["mende", "marvejols", "chanac", "langogne"].includes(e.label));
+    expect(entries.length).toBe(4);
+    const run = await depRun(entries, { "domaines:subscriptions": "true" });
+    const subs = [...run.resources.values()].filter((r) => r.type.includes("EspaceOperateurSubscription"));
+    expect(subs.length).toBeGreaterThan(0);
+    expect(subs.length).toBe((run.outputs.subscriptions as unknown[]).length);
+    expect(zoneRecords(run).length).toBe(stackRecords(modelFor(entries, "48", dkimFor(withDkim)), "48").length);
+
+    const { error, registered } = await runExpectingFailure({
+      stack: "dep-48",
+      config: rawConfig("48", { "domaines:subscriptions": "true" }),
+      sources: sourcesFor(entries.slice(1), dkimFor(withDkim)),
+      previousOutputs: run.outputs,
+    });
+    expect(error.message).toMatch(/refusing to run/);
+    expect(registered).toBe(0);
+  });
+});
+
 describe("configuration and secrets", () => {
   test("a bad stack config fails naming the key, before any resource", async () => {
     const { error, registered } = await runExpectingFailure({ stack: "dep-48", config: { "domaines:shard": "48", "domaines:mailTechnicalDomain": "x.example.net", "domaines:alowDeletions": "true" }, sources: sourcesFor(lozere) });

@@ -89,12 +89,16 @@ export function dkimFor(labelsWithKey: readonly string[], zone = ZONE): DkimStor
   return Object.fromEntries(labelsWithKey.map((l) => [`${l}.${zone}`, { selector: "stmessages", value: `v=DKIM1; k=rsa; p=${dkimPublicKey()}`, fetchedAt: AT }]));
 }
 
-/** Raw Pulumi config (all strings, as the engine hands it over) for a stack. */
+/**
+ * Raw Pulumi config (all strings, as the engine hands it over) for a stack. Espace
+ * Opérateur subscriptions are off here so that these tests see only DNS resources; the
+ * test that turns them on checks them beside the records.
+ */
 export function rawConfig(shard: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
     "domaines:zone": ZONE,
     "domaines:shard": shard,
-    ...(shard === "platform" ? {} : { "domaines:mailTechnicalDomain": MAIL_DOMAIN }),
+    ...(shard === "platform" ? {} : { "domaines:mailTechnicalDomain": MAIL_DOMAIN, "domaines:subscriptions": "false" }),
     ...extra,
   };
 }
