@@ -70,6 +70,12 @@ function reportError(err: unknown, json: boolean): number {
   return 1;
 }
 
+// `domaines names | head`: the reader has gone; stop quietly as other Unix tools do.
+process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+  if (err.code === "EPIPE") process.exit(0);
+  throw err;
+});
+
 const argv = process.argv.slice(2);
 main(argv).then(
   (code) => {

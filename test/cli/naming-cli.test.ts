@@ -106,3 +106,14 @@ describe("--help on every command", () => {
     expect(runCli(["--help"]).stdout).toMatch(/Commands:/);
   });
 });
+
+describe("output into a closed pipe", () => {
+  it("stops quietly when the reader goes away (names | head)", async () => {
+    const { spawnSync } = await import("node:child_process");
+    const { CLI } = await import("../support/cli.js");
+    const r = spawnSync("bash", ["-c", `set -o pipefail; node ${JSON.stringify(CLI)} names | head -1`], { encoding: "utf8" });
+    expect(r.stdout.split("\n").filter(Boolean)).toHaveLength(1);
+    expect(r.stderr).not.toMatch(/EPIPE/);
+    expect(r.status).toBe(0);
+  });
+});
