@@ -18,7 +18,8 @@ describe("département stack dep-48 with Espace Opérateur subscriptions", () =>
     const nonMembers = all.filter((e) => !members.has(e.key!)).slice(0, 2);
     const mende = withServices(all.find((e) => e.key === "214800955")!, ["messages", "fichiers"]);
     const entries = [mende, ...all.filter((e) => members.has(e.key!) && e.key !== "214800955"), ...nonMembers];
-    const run = await runWithMocks({ stack: "dep-48", config: rawConfig("48"), sources: sourcesFor(entries, dkimFor([mende.label])) });
+    // The shared fixtures turn subscriptions off for the DNS-only tests; this one turns them on.
+    const run = await runWithMocks({ stack: "dep-48", config: rawConfig("48", { "domaines:subscriptions": "true" }), sources: sourcesFor(entries, dkimFor([mende.label])) });
 
     const subs = [...run.resources.values()].filter((r) => r.type === SUBSCRIPTION);
     const expectedNames = [...members].flatMap((k) => (k === "214800955" ? [`subscription-messages-${k}`, `subscription-fichiers-${k}`] : [`subscription-messages-${k}`]));
@@ -46,6 +47,11 @@ describe("département stack dep-48 with Espace Opérateur subscriptions", () =>
 
     expect((run.outputs.subscriptions as unknown[]).length).toBe(expectedNames.length);
     expect(run.outputs.subscriptionsNotPlaced).toEqual(nonMembers.map((e) => ({ communeKey: e.key, label: e.label, service: "messages", reason: "the commune is a member of no configured operator (data/operators.json)" })));
+  });
+
+  it("declares none when domaines:subscriptions is false", async () => {
+    const run = await runWithMocks({ stack: "dep-48", config: rawConfig("48", { "domaines:subscriptions": "false" }), sources: sourcesFor(departementEntries("48", { limit: 3 })) });
+    expect([...run.resources.values()].filter((r) => r.type === SUBSCRIPTION)).toEqual([]);
   });
 
   it("declares no subscription in the platform stack", async () => {
