@@ -1,5 +1,5 @@
 import type { LedgerEntry } from "./schema.js";
-import type { LedgerIndex } from "./entries.js";
+import { indexLedger, type LedgerIndex } from "./entries.js";
 
 /** What the ledger says about one label, in a form `check` shows and scripts read. */
 export interface LabelState {
@@ -50,4 +50,38 @@ export function describeLabelState(s: LabelState, zone: string, nameOf: (key: st
     case "tombstone":
       return `${fqdn} is a tombstone since ${day}: it belonged to ${s.holderName ?? s.key}, which no longer exists; it is never reused.`;
   }
+}
+
+/** What `check` learns from the ledger about one query: the queried label's state and the entries about the communes. */
+export interface LedgerFacts<C extends { key: string }> {
+  /** The state of the queried label (label, name and FQDN queries), else null. */
+  queried: LabelState | null;
+  /** The matches, plus the label's holder when only the ledger knows it (a legacy or grandfathered label). */
+  found: { commune: C; via: string }[];
+  index: LedgerIndex;
+  entries: LedgerEntry[];
+}
+
+/**
+ * Reads only the ledger lines about `label` and the matched communes (see readLedgerMentioning),
+ * so that a `check` stays fast on a full ledger.
+ */
+export function ledgerFacts<C extends { key: string }>(
+  read: (values: string[]) => LedgerEntry[],
+  label: string | null,
+  matches: readonly { commune: C; via: string }[],
+  communeByKey: (key: string) => C | undefined,
+): LedgerFacts<C> {
+  const found = [...matches];
+  let entries = read([...(label ? [label] : []), ...found.map((m) => m.commune.key)]);
+  const queried = label ? labelState(indexLedger(entries), label) : null;
+  const holderKey = queried?.state === "allocated" ? queried.key : queried?.state === "alias" ? queried.aliasOf : null;
+  if (holderKey && !found.some((m) => m.commune.key === holderKey)) {
+    const holder = communeByKey(holderKey);
+    if (holder) {
+      found.unshift({ commune: holder, via: "ledger" });
+      entries = read([label!, ...found.map((m) => m.commune.key)]);
+    }
+  }
+  return { queried, found, index: indexLedger(entries), entries };
 }

@@ -68,24 +68,35 @@ export function readLedgerMentioning(dir: string, values: readonly string[]): Le
   requireDir(dir);
   const file = ledgerPaths(dir).ledger;
   if (!existsSync(file) || values.length === 0) return [];
-  const text = readFileSync(file, "utf8");
-  const needles = values.map((v) => JSON.stringify(v));
+  // Searched as bytes: no decoding of the whole file, only of the lines that match.
+  const buf = readFileSync(file);
+  const starts = new Set<number>();
+  for (const v of values) {
+    const needle = Buffer.from(JSON.stringify(v));
+    for (let at = buf.indexOf(needle); at >= 0; at = buf.indexOf(needle, at + needle.length)) {
+      starts.add(buf.lastIndexOf(NEWLINE, at) + 1);
+    }
+  }
+  // Rebuild a text with the picked lines at their line numbers (blank lines between), so
+  // that an error still names the right line.
   const picked: string[] = [];
-  let start = 0;
-  // Skipped lines stay as blank lines, so that errors still name the right line number.
-  while (start < text.length) {
-    let end = text.indexOf("\n", start);
-    if (end < 0) end = text.length;
-    const content = text.slice(start, end);
-    if (needles.some((n) => content.includes(n))) picked.push(content);
-    else picked.push("");
-    start = end + 1;
+  let line = 1;
+  let pos = 0;
+  for (const start of [...starts].sort((a, b) => a - b)) {
+    for (let nl = buf.indexOf(NEWLINE, pos); nl >= 0 && nl < start; nl = buf.indexOf(NEWLINE, nl + 1)) line++;
+    let end = buf.indexOf(NEWLINE, start);
+    if (end < 0) end = buf.length;
+    while (picked.length < line - 1) picked.push("");
+    picked.push(buf.toString("utf8", start, end));
+    pos = start;
   }
   const wanted = new Set(values);
   return parseLedgerText(picked.join("\n"), file)
     .map((n) => n.entry)
     .filter((e) => wanted.has(e.label) || (e.key !== null && wanted.has(e.key)) || (e.aliasOf !== undefined && wanted.has(e.aliasOf)));
 }
+
+const NEWLINE = 0x0a;
 
 /** What a transaction's function returns: entries to add or replace (by label), and its result. */
 export interface LedgerChanges<T> {

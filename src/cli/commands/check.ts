@@ -1,9 +1,8 @@
 import { quoteInput } from "../../errors.js";
-import { indexLedger } from "../../ledger/entries.js";
-import { describeLabelState, labelState, type LabelState } from "../../ledger/state.js";
+import { describeLabelState, ledgerFacts, type LabelState } from "../../ledger/state.js";
 import { ledgerDir, readLedgerMentioning } from "../../ledger/store.js";
 import { explainReason } from "../../naming/labels.js";
-import { lookup, type LookupVia } from "../../naming/lookup.js";
+import { lookup } from "../../naming/lookup.js";
 import { normalizeQuery } from "../../naming/query.js";
 import type { CommandSpec } from "../command.js";
 import { communeLabelView } from "../views.js";
@@ -27,22 +26,15 @@ export const command: CommandSpec = {
     const { communes } = ctx.communeData();
     const labels = ctx.computedLabels();
     const result = lookup(communes, labels, normalized, ctx.reserved());
-    const found: { commune: (typeof communes)[number]; via: LookupVia | "ledger" }[] = [...result.matches];
-
     // The ledger: only the lines about this label and these communes are read (check stays fast).
     const dir = ledgerDir(ctx);
     const isLabelQuery = normalized.kind === "label-or-name" || normalized.kind === "fqdn";
-    let entries = readLedgerMentioning(dir, [...(isLabelQuery ? [normalized.value] : []), ...found.map((m) => m.commune.key)]);
-    const queried = isLabelQuery ? labelState(indexLedger(entries), normalized.value) : null;
-    const holderKey = queried?.state === "allocated" ? queried.key : queried?.state === "alias" ? queried.aliasOf : null;
-    if (holderKey && !found.some((m) => m.commune.key === holderKey)) {
-      const holder = communes.find((c) => c.key === holderKey);
-      if (holder) {
-        found.unshift({ commune: holder, via: "ledger" });
-        entries = readLedgerMentioning(dir, [normalized.value, ...found.map((m) => m.commune.key)]);
-      }
-    }
-    const index = indexLedger(entries);
+    const { queried, found, index, entries } = ledgerFacts(
+      (values) => readLedgerMentioning(dir, values),
+      isLabelQuery ? normalized.value : null,
+      result.matches,
+      (key) => communes.find((c) => c.key === key),
+    );
     const nameOf = (key: string): string => {
       const c = communes.find((x) => x.key === key);
       return c ? `${c.name} (${c.departement}, INSEE ${c.insee})` : `the former commune ${key}`;
