@@ -154,7 +154,7 @@ export function planCogSync(
         outcome: a === heir ? "inherited" : "alias",
         movedServices: a === heir ? [] : moved,
       });
-      if (a !== heir) set({ ...a, state: "alias", aliasOf: successor.key, services: {}, grandfathered: false, updatedAt: now });
+      if (a !== heir) set({ ...a, state: "alias", aliasOf: successor.key, inheritedFrom: undefined, services: {}, grandfathered: false, updatedAt: now });
     }
     services = Object.fromEntries(Object.entries(services).sort(([x], [y]) => (x < y ? -1 : 1)));
     if (JSON.stringify(services) !== JSON.stringify(primary.services)) set({ ...work.get(primary.label)!, services, updatedAt: now });

@@ -67,3 +67,27 @@ export function planOffboard(
 function sortKeys<V>(o: Record<string, V>): Record<string, V> {
   return Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
+
+/**
+ * A renamed commune asks for the label of its new name (reserved for it by cog-sync):
+ * that label becomes its primary, with its enrolments, and the old label an alias of the
+ * same commune (mail to old addresses keeps arriving). Nothing else ever moves a label.
+ */
+export function planSwitchToReserved(
+  entries: readonly LedgerEntry[],
+  commune: Commune,
+  now: string,
+): { put: LedgerEntry[]; result: { from: string; to: string } } {
+  const primary = indexLedger(entries).primaryByKey.get(commune.key);
+  if (!primary) throw new InputError(`${commune.name} (${commune.insee}) holds no label in the ledger; allocate it first.`);
+  const waiting = entries.filter((e) => e.state === "reserved" && e.reservedReason === "rename" && e.key === commune.key);
+  const target = waiting.at(-1);
+  if (!target) throw new InputError(`no label is reserved for ${commune.name} (${commune.insee}): it switches only to the label of a new name, reserved by \`domaines cog-sync --apply\` after a rename.`);
+  return {
+    put: [
+      { ...primary, state: "alias", aliasOf: commune.key, inheritedFrom: undefined, services: {}, grandfathered: false, updatedAt: now },
+      { ...target, state: "allocated", reservedReason: undefined, name: commune.name, departement: commune.departement, services: primary.services, updatedAt: now },
+    ],
+    result: { from: primary.label, to: target.label },
+  };
+}

@@ -42,6 +42,7 @@ export function describeLabelState(s: LabelState, zone: string, nameOf: (key: st
     case "allocated":
       return `${fqdn} is allocated to ${nameOf(s.key!)} since ${day}${s.legacy ? " (legacy label, imported as already live)" : ""}${s.grandfathered ? " (kept by its holder after a homonym appeared)" : ""}${s.services.length ? `; enrolled in ${s.services.join(", ")}` : ""}.`;
     case "alias":
+      if (s.key === s.aliasOf) return `${fqdn} is an alias of ${nameOf(s.aliasOf!)}: its label before it switched to its new name's; mail for it still goes there. It is never given to anyone else.`;
       return `${fqdn} is an alias of ${nameOf(s.aliasOf!)}: it belonged to ${s.holderName ?? s.key}, merged into it; mail for it goes there. It is never given to anyone else.`;
     case "reserved":
       return s.reservedReason === "homonym-group"

@@ -92,6 +92,20 @@ describe("cog-sync applies the naming spec's stability rules", () => {
     expect(JSON.parse(golf.stdout).ledgerLabel).toMatchObject({ state: "tombstone", key: "200000007" });
   });
 
+  it("a renamed commune switches to its new name's label only on request; the old label stays as its alias", () => {
+    const r = cli(dir, ["allocate", "200000005", "--switch", "--communes", year2, "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ from: "echo", to: "echo-sur-mer" });
+    const byLabel = new Map(ledgerLines(dir).map((e) => [e.label as string, e]));
+    expect(byLabel.get("echo-sur-mer")).toMatchObject({ state: "allocated", key: "200000005", name: "Écho-sur-Mer" });
+    expect(byLabel.get("echo")).toMatchObject({ state: "alias", key: "200000005", aliasOf: "200000005" });
+    expect(cli(dir, ["validate"]).code).toBe(0);
+    expect(cli(dir, ["check", "echo", "--communes", year2]).stdout).toMatch(/echo\.collectivite\.fr is an alias of Écho-sur-Mer/);
+    const again = cli(dir, ["allocate", "200000005", "--switch", "--communes", year2]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/no label is reserved for Écho-sur-Mer/);
+  });
+
   it("a second sync of the same data changes nothing", () => {
     const before = snapshotFiles(dir);
     const r = cli(dir, ["cog-sync", "--apply", "--communes", year2, "--json"]);

@@ -2,6 +2,7 @@ import type { Commune } from "../../communes/schema.js";
 import { InputError } from "../../errors.js";
 import { planAllocation, type AllocationPlan } from "../../ledger/allocation.js";
 import { auditCommand, fqdn, labelsAgainstLedger } from "../../ledger/cli-support.js";
+import { planSwitchToReserved } from "../../ledger/enrolment.js";
 import { indexLedger } from "../../ledger/entries.js";
 import { resolveCommune } from "../../ledger/resolve.js";
 import { ledgerDir, readLedger, updateLedger } from "../../ledger/store.js";
@@ -38,16 +39,18 @@ export const command: CommandSpec = {
     "A query is a name, SIREN, INSEE code, label or domain; a bare homonym name is refused with the candidates.\n" +
     "Each commune gets its computed label, or keeps the one the ledger already holds for it (status existing).\n" +
     "A label already in the ledger in any state is never given again; the homonym group's bare slug is reserved.",
-  examples: ["domaines allocate Mende", "domaines allocate 214800957 saint-denis-93 --json", "domaines allocate --departement 48 --dry-run", "domaines allocate --all --actor onboarding-script"],
+  examples: ["domaines allocate Mende", "domaines allocate 200000005 --switch", "domaines allocate 214800957 saint-denis-93 --json", "domaines allocate --departement 48 --dry-run", "domaines allocate --all --actor onboarding-script"],
   options: {
     departement: { type: "string", valueName: "D", description: "every commune of this département" },
     all: { type: "boolean", description: "every current commune" },
     "dry-run": { type: "boolean", description: "show what would be allocated; write nothing" },
+    switch: { type: "boolean", description: "after a rename: make the label reserved for the new name the commune's label (the old one becomes its alias)" },
   },
   positionals: { min: 0, max: Infinity, name: "query" },
   async run(ctx) {
     const dir = ledgerDir(ctx);
     const zone = ctx.config().zone;
+    if (ctx.flag("switch")) return switchToReserved(ctx, dir, zone);
     const dryRun = ctx.flag("dry-run");
     const explicit = ctx.positionals.length > 0;
     const now = new Date().toISOString();
@@ -86,3 +89,17 @@ export const command: CommandSpec = {
     return 0;
   },
 };
+
+async function switchToReserved(ctx: CommandContext, dir: string, zone: string): Promise<number> {
+  if (ctx.positionals.length !== 1 || ctx.flag("all") || ctx.string("departement") !== undefined || ctx.flag("dry-run")) {
+    throw new InputError("--switch takes exactly one commune query (and no --all, --departement or --dry-run).");
+  }
+  const now = new Date().toISOString();
+  const { result } = await updateLedger(dir, ctx.actor(), auditCommand("allocate", ctx, ["switch"]), (entries) => {
+    const commune = resolveCommune(ctx.positionals[0]!, zone, ctx.communeData().communes, ctx.computedLabels(), ctx.reserved(), indexLedger(entries));
+    return planSwitchToReserved(entries, commune, now);
+  });
+  if (ctx.json) ctx.printJson({ ...result, fqdn: fqdn(result.to, zone), aliasFqdn: fqdn(result.from, zone) });
+  else ctx.print(`${fqdn(result.to, zone)} is now the commune's label; ${fqdn(result.from, zone)} stays as its alias (mail keeps arriving).`);
+  return 0;
+}
