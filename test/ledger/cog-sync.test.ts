@@ -100,7 +100,7 @@ describe("cog-sync applies the naming spec's stability rules", () => {
     expect(byLabel.get("echo-sur-mer")).toMatchObject({ state: "allocated", key: "200000005", name: "Écho-sur-Mer" });
     expect(byLabel.get("echo")).toMatchObject({ state: "alias", key: "200000005", aliasOf: "200000005" });
     expect(cli(dir, ["validate"]).code).toBe(0);
-    expect(cli(dir, ["check", "echo", "--communes", year2]).stdout).toMatch(/echo\.collectivite\.fr is an alias of Écho-sur-Mer/);
+    expect(cli(dir, ["check", "echo", "--communes", year2]).stdout).toMatch(/echo\.collectivite\.fr is an alias of Écho-sur-Mer \(48, INSEE 48005\): its label before it switched/);
     const again = cli(dir, ["allocate", "200000005", "--switch", "--communes", year2]);
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/no label is reserved for Écho-sur-Mer/);
