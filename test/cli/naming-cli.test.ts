@@ -117,3 +117,18 @@ describe("output into a closed pipe", () => {
     expect(r.status).toBe(0);
   });
 });
+
+describe("the command registry", () => {
+  it("lists each command once, with the summary its module declares, and every command answers --help", async () => {
+    const { COMMANDS } = await import("../../src/cli/registry.js");
+    expect(new Set(COMMANDS.map((c) => c.name)).size).toBe(COMMANDS.length);
+    for (const entry of COMMANDS) {
+      const { command } = await entry.load();
+      expect(command.name).toBe(entry.name);
+      expect(command.summary, entry.name).toBe(entry.summary);
+      const r = runCli([entry.name, "--help"]);
+      expect(r.code, entry.name).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`Usage: domaines ${entry.name}`));
+    }
+  });
+});

@@ -134,6 +134,10 @@ describe("bad command input writes nothing", () => {
     expectRefused(dir, ["export", "--format", "xml"], 2, /--format "xml" is not an export format/);
   });
 
+  it("refuses zone-only options with the ledger formats instead of ignoring them", () => {
+    expectRefused(dir, ["export", "--format", "csv", "--departement", "48"], 2, /--departement applies to --format zone only/);
+  });
+
   it("refuses a malformed lock setting instead of guessing", () => {
     const before = snapshotFiles(dir);
     const r = cli(dir, ["allocate", "Marvejols"], { DOMAINES_LOCK_STALE_MS: "10" });

@@ -7,7 +7,7 @@ import type { CommandSpec } from "../command.js";
 
 export const command: CommandSpec = {
   name: "export",
-  summary: "the whole ledger as JSON or CSV, for reversibility",
+  summary: "the whole ledger as JSON or CSV (reversibility), or the DNS zone file of the desired records",
   usage: `[--format ${EXPORT_FORMATS.join("|")}|zone] [--departement D] [--out FILE]`,
   description: "Writes to stdout, or atomically to --out FILE. Every label in every state is included.",
   examples: ["domaines export --format csv --out ledger.csv", "domaines export --format json > ledger.json", "domaines export --format zone --departement 48 --out build/lozere.zone"],
@@ -21,6 +21,10 @@ export const command: CommandSpec = {
     // The RFC 1035 zone file of the desired DNS records (src/records), not of the ledger.
     if (ctx.string("format")?.toLowerCase() === "zone") return exportZone(ctx);
     const format = parseExportFormat(ctx.string("format"));
+    // The ledger formats export every label; options of the zone format would be silently ignored.
+    for (const option of Object.keys(ZONE_EXPORT_OPTIONS)) {
+      if (ctx.string(option) !== undefined) throw new InputError(`--${option} applies to --format zone only; --format ${format} exports the whole ledger.`);
+    }
     const entries = readLedger(ledgerDir(ctx));
     const text = renderExport(entries, format);
     const out = ctx.string("out");
