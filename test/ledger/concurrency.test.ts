@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,23 +5,15 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadCommunes } from "../../src/communes/load.js";
 import { slugify } from "../../src/naming/slug.js";
-import { runCli } from "../support/cli.js";
+import { runCli, runNodeAsync, type CliResult } from "../support/cli.js";
 
 const WORKER = fileURLToPath(new URL("./support/allocate-worker.mjs", import.meta.url));
 const WORKERS = 8;
 const PER_WORKER = 500;
 const STEP = 450; // consecutive workers share 50 communes: both try, one allocates, the other finds it existing
 
-function runWorker(dir: string, actor: string, keys: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [WORKER, dir, actor, keys.join(",")]);
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+function runWorker(dir: string, actor: string, keys: string[]): Promise<CliResult> {
+  return runNodeAsync(WORKER, [dir, actor, keys.join(",")]);
 }
 
 describe("8 processes × 500 allocations on one ledger", () => {

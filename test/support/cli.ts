@@ -24,8 +24,13 @@ export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; input
 
 /** Same, asynchronously: for running several CLI processes at once. */
 export function runCliAsync(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
+  return runNodeAsync(CLI, args, options);
+}
+
+/** Runs a node script as its own process and collects its output. */
+export function runNodeAsync(script: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? ROOT, env: { ...process.env, ...options.env } });
+    const child = spawn(process.execPath, [script, ...args], { cwd: options.cwd ?? ROOT, env: { ...process.env, ...options.env } });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
