@@ -1,13 +1,13 @@
 // 1,000 `check`-style queries in one process, through the library as `domaines check`
 // does them (normalise, look up, read the ledger lines about the query); the ledger file
 // is re-read for every query, as a fresh `check` would. Prints one JSON line of timings.
-//   node bench/ledger-check-batch.mjs LEDGER_DIR [count]
+//   node bench/ledger-check-batch.mjs LEDGER_DIR [count] [--queries]
 import { loadCommunes } from "../dist/src/communes/load.js";
 import { loadConfig } from "../dist/src/config/load.js";
 import { ledgerFacts } from "../dist/src/ledger/state.js";
 import { readLedgerMentioning } from "../dist/src/ledger/store.js";
 import { computeLabels } from "../dist/src/naming/labels.js";
-import { lookup } from "../dist/src/naming/lookup.js";
+import { lookup, scanFinder } from "../dist/src/naming/lookup.js";
 import { normalizeQuery } from "../dist/src/naming/query.js";
 import { loadReservedLabels } from "../dist/src/naming/reserved.js";
 
@@ -19,6 +19,7 @@ const reserved = loadReservedLabels();
 const labels = computeLabels(communes, { reserved });
 const zone = loadConfig().zone;
 const byKey = new Map(communes.map((c) => [c.key, c]));
+const finder = scanFinder(communes, labels); // as a single `check` does
 const setupMs = performance.now() - t0;
 
 // A deterministic mix: names, labels, FQDNs, SIRENs, INSEE codes, and labels nobody holds.
@@ -36,11 +37,17 @@ const queries = Array.from({ length: count }, (_, i) => {
   }
 });
 
+// `--queries`: print the mix, for `domaines check --stdin` in bench/ledger.mjs.
+if (process.argv.includes("--queries")) {
+  process.stdout.write(`${queries.join("\n")}\n`);
+  process.exit(0);
+}
+
 let known = 0;
 const t1 = performance.now();
 for (const q of queries) {
   const n = normalizeQuery(q, zone);
-  const result = lookup(communes, labels, n, reserved);
+  const result = lookup(finder, n, reserved);
   const isLabel = n.kind === "label-or-name" || n.kind === "fqdn";
   const facts = ledgerFacts((values) => readLedgerMentioning(dir, values), isLabel ? n.value : null, result.matches, (k) => byKey.get(k));
   if (facts.found.length > 0 || (facts.queried && facts.queried.state !== "free")) known++;

@@ -22,7 +22,7 @@ const fresh = () => {
 const cli = (...args) => ["dist/src/cli/main.js", ...args];
 
 try {
-  compare(
+  const rows = compare(
     "Ledger: whole processes",
     [
       { name: "baseline: node loading communes.json", args: ["-e", BASELINE], baseline: true },
@@ -38,6 +38,11 @@ try {
   // Once, not interleaved: it is long, and reports its own per-query time.
   const batch = runNode(["bench/ledger-check-batch.mjs", full, "1000"]);
   console.log(`1,000 check queries in one process (library): ${batch.stdout.trim()}, whole process ${Math.round(batch.ms)} ms, peak RSS ${Math.round(batch.rssMiB)} MiB`);
+  // The same 1,000 queries through the CLI's batch mode, as a script would send them.
+  const input = runNode(["bench/ledger-check-batch.mjs", full, "1000", "--queries"]).stdout;
+  const stdin = runNode(cli("check", "--stdin", "--json", "--ledger", full), { input, env: { BENCH_ALLOW_EXIT: "1" } });
+  const answers = stdin.stdout.trim().split("\n").length;
+  console.log(`domaines check --stdin --json, 1,000 queries: ${answers} answers, whole process ${Math.round(stdin.ms)} ms (${(stdin.ms / 1000).toFixed(2)} ms a query), ${(stdin.ms / rows[0].median_ms).toFixed(2)}× the baseline, peak RSS ${Math.round(stdin.rssMiB)} MiB`);
 } finally {
   rmSync(root, { recursive: true, force: true });
 }

@@ -1,7 +1,7 @@
 import type { Commune } from "../communes/schema.js";
 import { InputError, quoteInput } from "../errors.js";
 import type { ComputedLabel } from "../naming/labels.js";
-import { lookup } from "../naming/lookup.js";
+import { lookup, scanFinder } from "../naming/lookup.js";
 import { normalizeQuery } from "../naming/query.js";
 import type { LedgerIndex } from "./entries.js";
 
@@ -26,7 +26,7 @@ export function resolveCommune(
     const holder = key ? communes.find((c) => c.key === key) : undefined;
     if (holder) return holder;
   }
-  const { matches } = lookup(communes, labels, q, reserved);
+  const { matches } = lookup(scanFinder(communes, labels), q, reserved);
   if (matches.length === 0) {
     throw new InputError(`no current commune matches ${quoteInput(input)}; try \`domaines check ${input}\`, the INSEE code or the SIREN.`);
   }

@@ -76,7 +76,7 @@ describe("bad input through the CLI: exit 2, clear message, no stack trace", () 
     ["Cyrillic look-alike", ["check", "m\u0435nde"], /Cyrillic/],
     ["emoji", ["check", "🏔️"], /emoji/],
     ["invalid punycode", ["check", "xn--"], /punycode/],
-    ["missing argument", ["check"], /takes 1 query argument/],
+    ["missing argument", ["check"], /takes one query argument, or --stdin/],
     ["unknown option", ["check", "mende", "--frobnicate"], /Unknown option '--frobnicate'/],
     ["unknown command", ["frobnicate"], /unknown command "frobnicate"/],
     ["unreadable --communes", ["names", "--communes", "/nonexistent/communes.json"], /cannot read communes file/],

@@ -88,3 +88,26 @@ describe("labels over the whole data set", () => {
     expect(denis.every(({ l }) => l.reason === "homonym")).toBe(true);
   });
 });
+
+describe("lookup: the scanning and the indexed finder agree", () => {
+  it("on names, labels, FQDNs, SIRENs, INSEE codes and keys of 2,000 communes", async () => {
+    const { indexedFinder, lookup, scanFinder } = await import("../../src/naming/lookup.js");
+    const { normalizeQuery } = await import("../../src/naming/query.js");
+    const scan = scanFinder(data.communes, labels);
+    const indexed = indexedFinder(data.communes, labels);
+    const step = Math.floor(data.communes.length / 2000);
+    let compared = 0;
+    for (let i = 0; i < data.communes.length; i += step) {
+      const c = data.communes[i]!;
+      const label = labels.get(c.key)!.label!;
+      for (const q of [c.name, label, `${label}.collectivite.fr`, c.siren ?? c.insee, c.insee, c.key, labels.get(c.key)!.slug]) {
+        const n = normalizeQuery(q, "collectivite.fr");
+        const a = lookup(scan, n, reserved);
+        expect(lookup(indexed, n, reserved), q).toEqual(a);
+        expect(a.matches.some((m) => m.commune.key === c.key), q).toBe(true);
+        compared++;
+      }
+    }
+    expect(compared).toBeGreaterThan(13_000);
+  });
+});
