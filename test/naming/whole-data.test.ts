@@ -90,12 +90,12 @@ describe("labels over the whole data set", () => {
 });
 
 describe("lookup: the scanning and the indexed finder agree", () => {
-  it("on names, labels, FQDNs, SIRENs, INSEE codes and keys of 2,000 communes", async () => {
+  it("on names, labels, FQDNs, SIRENs, INSEE codes and keys of 500 communes spread over the data", async () => {
     const { indexedFinder, lookup, scanFinder } = await import("../../src/naming/lookup.js");
     const { normalizeQuery } = await import("../../src/naming/query.js");
     const scan = scanFinder(data.communes, labels);
     const indexed = indexedFinder(data.communes, labels);
-    const step = Math.floor(data.communes.length / 2000);
+    const step = Math.floor(data.communes.length / 500);
     let compared = 0;
     for (let i = 0; i < data.communes.length; i += step) {
       const c = data.communes[i]!;
@@ -108,6 +108,6 @@ describe("lookup: the scanning and the indexed finder agree", () => {
         compared++;
       }
     }
-    expect(compared).toBeGreaterThan(13_000);
+    expect(compared).toBeGreaterThan(3_400);
   });
 });
