@@ -3,6 +3,8 @@
 # Debian packages: knotd and its tools serve and check zones, bind9-utils gives named-checkzone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# knotd and knotc live in /usr/sbin, which a non-login environment may leave out of PATH.
+export PATH="$PATH:/usr/sbin:/sbin"
 need=()
 command -v knotd >/dev/null || need+=(knot)
 command -v kdig >/dev/null || need+=(knot-dnsutils)
