@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { InputError, quoteInput } from "../errors.js";
 import { dataPath } from "../paths.js";
-import { readJsonFile } from "./json-file.js";
+import { readJsonFile } from "../json-file.js";
 
 const communeKey = z.string().regex(/^(\d{9}|insee:\d{5})$/, "a commune key: its SIREN (9 digits) or insee:<code>");
 const httpUrl = z.url({ protocol: /^https?$/ }).transform((u) => (u.endsWith("/") ? u : `${u}/`));

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { InputError } from "../errors.js";
 import { dataPath } from "../paths.js";
-import { readJsonFile } from "./json-file.js";
+import { readJsonFile } from "../json-file.js";
 import { parseEuros } from "./money.js";
 
 /** A price as decimal text in euros ("0.25"), kept exact as integer micro-euros. */

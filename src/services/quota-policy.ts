@@ -5,7 +5,7 @@ import { dataPath } from "../paths.js";
 import { quotaAccountProblem } from "../ledger/services.js";
 import { parseSize, type StorageSize } from "../units/size.js";
 import { SERVICE_CATALOG, type ServiceName } from "./catalog.js";
-import { readJsonFile } from "./json-file.js";
+import { readJsonFile } from "../json-file.js";
 
 /** A size written as people write quotas ("5GB", "unlimited"), parsed strictly into decimal bytes. */
 const sizeText = z.string().transform((text, ctx): StorageSize => {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { readJsonFile } from "./json-file.js";
+import { readJsonFile } from "../json-file.js";
 
 /**
  * Usage figures as the services' usage-metric endpoints return them (Fichiers

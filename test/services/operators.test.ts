@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseWith } from "../../src/services/json-file.js";
+import { parseWith } from "../../src/json-file.js";
 import { findOperator, loadOperators, operatorsFileSchema, secretFromEnv, tokenEnvVar } from "../../src/services/operators.js";
 import { operatorsJson } from "./fixtures.js";
 

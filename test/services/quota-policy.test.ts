@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { InputError } from "../../src/errors.js";
-import { parseWith } from "../../src/services/json-file.js";
+import { parseWith } from "../../src/json-file.js";
 import { quotaPolicySchema, resolveQuotas, toEntitlements } from "../../src/services/quota-policy.js";
 import { policy, POLICY_JSON } from "./fixtures.js";
 
