@@ -96,6 +96,25 @@ export function readLedgerMentioning(dir: string, values: readonly string[]): Le
     .filter((e) => wanted.has(e.label) || (e.key !== null && wanted.has(e.key)) || (e.aliasOf !== undefined && wanted.has(e.aliasOf)));
 }
 
+/** A reader over entries already in memory, answering like readLedgerMentioning (by label or commune key), for a batch of queries over one validated read. */
+export function entriesMentioning(all: readonly LedgerEntry[]): (values: readonly string[]) => LedgerEntry[] {
+  const byValue = new Map<string, LedgerEntry[]>();
+  const add = (value: string | null | undefined, e: LedgerEntry): void => {
+    if (!value) return;
+    const list = byValue.get(value);
+    if (list) {
+      if (!list.includes(e)) list.push(e);
+    } else byValue.set(value, [e]);
+  };
+  for (const e of all) {
+    add(e.label, e);
+    add(e.key, e);
+    add(e.aliasOf, e);
+    add(e.inheritedFrom, e);
+  }
+  return (values) => [...new Set(values.flatMap((v) => byValue.get(v) ?? []))];
+}
+
 const NEWLINE = 0x0a;
 
 /** What a transaction's function returns: entries to add or replace (by label), and its result. */

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { DomainesError, InputError, quoteInput } from "../../errors.js";
 import type { LedgerEntry } from "../../ledger/schema.js";
 import { describeLabelState, ledgerFacts, type LabelState } from "../../ledger/state.js";
-import { ledgerDir, readLedger, readLedgerMentioning } from "../../ledger/store.js";
+import { entriesMentioning, ledgerDir, readLedger, readLedgerMentioning } from "../../ledger/store.js";
 import { explainReason } from "../../naming/labels.js";
 import { indexedFinder, lookup, scanFinder, type CommuneFinder } from "../../naming/lookup.js";
 import { normalizeQuery } from "../../naming/query.js";
@@ -59,25 +59,6 @@ export const command: CommandSpec = {
     return worst;
   },
 };
-
-/** A reader over entries already in memory, answering like readLedgerMentioning (by label or commune key). */
-function entriesMentioning(all: readonly LedgerEntry[]): (values: readonly string[]) => LedgerEntry[] {
-  const byValue = new Map<string, LedgerEntry[]>();
-  const add = (value: string | null | undefined, e: LedgerEntry): void => {
-    if (!value) return;
-    const list = byValue.get(value);
-    if (list) {
-      if (!list.includes(e)) list.push(e);
-    } else byValue.set(value, [e]);
-  };
-  for (const e of all) {
-    add(e.label, e);
-    add(e.key, e);
-    add(e.aliasOf, e);
-    add(e.inheritedFrom, e);
-  }
-  return (values) => [...new Set(values.flatMap((v) => byValue.get(v) ?? []))];
-}
 
 /** One query: prints its answer (JSON through `emitJson`) and returns its exit code. */
 async function checkOne(
