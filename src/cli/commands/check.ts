@@ -32,14 +32,14 @@ export const command: CommandSpec = {
     if (stdin === (ctx.positionals.length === 1)) {
       throw new InputError("`domaines check` takes one query argument, or --stdin with queries on standard input (not both).");
     }
-    const { communes } = ctx.communeData();
-    const labels = ctx.computedLabels();
     if (!stdin) {
-      const finder = scanFinder(communes, labels);
+      // Built after the query is normalised, so that a bad query fails before the data loads.
+      const finder = (): CommuneFinder => scanFinder(ctx.communeData().communes, ctx.computedLabels());
       return checkOne(ctx, ctx.positionals[0]!, finder, (values) => readLedgerMentioning(ledgerDir(ctx), values), (v) => ctx.printJson(v));
     }
     // Batch: indexes and the whole ledger (validated) once, then each query looks up in memory.
-    const finder = indexedFinder(communes, labels);
+    const index = indexedFinder(ctx.communeData().communes, ctx.computedLabels());
+    const finder = (): CommuneFinder => index;
     const read = entriesMentioning(readLedger(ledgerDir(ctx)));
     let worst = 0;
     for (const line of readFileSync(0, "utf8").split("\n")) {
@@ -64,12 +64,13 @@ export const command: CommandSpec = {
 async function checkOne(
   ctx: CommandContext,
   query: string,
-  finder: CommuneFinder,
+  communeFinder: () => CommuneFinder,
   read: (values: readonly string[]) => LedgerEntry[],
   emitJson: (value: unknown) => void,
 ): Promise<number> {
   const config = ctx.config();
   const normalized = normalizeQuery(query, config.zone);
+  const finder = communeFinder();
   const labels = ctx.computedLabels();
   const result = lookup(finder, normalized, ctx.reserved());
   // The ledger: only the lines about this label and these communes are read (check stays fast).
