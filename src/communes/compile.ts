@@ -1,5 +1,5 @@
 /** Build step: validate the bundled COG once and write dist/communes.compiled.json. */
-import { renameSync, writeFileSync } from "node:fs";
+import { replaceDurably } from "../ledger/fsync.js";
 import { compiledPath, installedPackageVersion, PACKAGE, type CompiledCommunes } from "./compiled.js";
 import { slugify } from "../naming/slug.js";
 import { bundledCommunesPath, validateCommunesFile } from "./load.js";
@@ -7,6 +7,4 @@ import { bundledCommunesPath, validateCommunesFile } from "./load.js";
 const data = validateCommunesFile(bundledCommunesPath());
 const communes = data.communes.map((c) => ({ ...c, slug: slugify(c.name) }));
 const out: CompiledCommunes = { ...data, communes, compiledFrom: { package: PACKAGE, version: installedPackageVersion() } };
-const path = compiledPath();
-writeFileSync(`${path}.tmp`, JSON.stringify(out));
-renameSync(`${path}.tmp`, path);
+replaceDurably(compiledPath(), JSON.stringify(out));
