@@ -49,7 +49,7 @@ for (const q of queries) {
   const n = normalizeQuery(q, zone);
   const result = lookup(finder, n, reserved);
   const isLabel = n.kind === "label-or-name" || n.kind === "fqdn";
-  const facts = ledgerFacts((values) => readLedgerMentioning(dir, values), isLabel ? n.value : null, result.matches, (k) => byKey.get(k));
+  const facts = await ledgerFacts(async (values) => readLedgerMentioning(dir, values), isLabel ? n.value : null, result.matches, (k) => byKey.get(k));
   if (facts.found.length > 0 || (facts.queried && facts.queried.state !== "free")) known++;
 }
 const queryMs = performance.now() - t1;

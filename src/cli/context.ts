@@ -1,21 +1,32 @@
 import { userInfo } from "node:os";
-import { loadCommunes } from "../communes/load.js";
-import type { CommuneData } from "../communes/schema.js";
-import { loadConfig, type DomainesConfig } from "../config/load.js";
-import { computeLabels, type ComputedLabel } from "../naming/labels.js";
-import { loadReservedLabels } from "../naming/reserved.js";
+import { Workspace } from "../workspace.js";
 
 export type OptionValues = Record<string, string | boolean | string[] | boolean[] | undefined>;
 
-/** What a command sees: its arguments, output helpers, and lazily loaded shared data. */
+/**
+ * What a command sees: its arguments, output helpers, and the Workspace its flags
+ * designate (--communes, --config, --ledger, and the service files where a command
+ * takes them). Operations take the Workspace, never the context.
+ */
 export class CommandContext {
-  private cache = new Map<string, unknown>();
+  readonly ws: Workspace;
 
   constructor(
     readonly positionals: string[],
     readonly values: OptionValues,
     private readonly stdout: (text: string) => void = (t) => process.stdout.write(t),
-  ) {}
+  ) {
+    const opt = (name: string) => this.string(name);
+    this.ws = new Workspace({
+      communesFile: opt("communes"),
+      configFile: opt("config"),
+      ledger: opt("ledger"),
+      dkimFile: opt("dkim"),
+      operatorsFile: opt("operators"),
+      quotaPolicyFile: opt("quota-policy"),
+      pricesFile: opt("prices"),
+    });
+  }
 
   get json(): boolean {
     return this.values.json === true;
@@ -50,6 +61,7 @@ export class CommandContext {
     this.stdout(`${JSON.stringify(value, null, 2)}\n`);
   }
 
+  /** Who makes the change, for the audit log: --actor, DOMAINES_ACTOR, else the OS user. */
   actor(): string {
     const explicit = this.string("actor") ?? process.env.DOMAINES_ACTOR;
     if (explicit) return explicit;
@@ -58,28 +70,5 @@ export class CommandContext {
     } catch {
       return `uid:${process.getuid?.() ?? "unknown"}`;
     }
-  }
-
-  private memo<T>(key: string, make: () => T): T {
-    if (!this.cache.has(key)) this.cache.set(key, make());
-    return this.cache.get(key) as T;
-  }
-
-  communeData(): CommuneData {
-    return this.memo("communes", () => loadCommunes(this.string("communes")));
-  }
-
-  reserved(): Set<string> {
-    return this.memo("reserved", () => loadReservedLabels());
-  }
-
-  config(): DomainesConfig {
-    return this.memo("config", () => loadConfig(this.string("config")));
-  }
-
-  /** Computed labels of every current commune (homonymy is global, so always the whole list). */
-  computedLabels(taken?: ReadonlySet<string>): Map<string, ComputedLabel> {
-    if (taken) return computeLabels(this.communeData().communes, { reserved: this.reserved(), taken });
-    return this.memo("labels", () => computeLabels(this.communeData().communes, { reserved: this.reserved() }));
   }
 }

@@ -55,18 +55,19 @@ export async function main(argv: string[]): Promise<number> {
 
 class UsageError extends DomainesError {
   constructor(message: string) {
-    super(message, 2);
+    super(message, 2, "invalid-input");
   }
 }
 
 function reportError(err: unknown, json: boolean): number {
   if (err instanceof DomainesError) {
     process.stderr.write(`domaines: ${err.message}\n`);
-    if (json) process.stdout.write(`${JSON.stringify({ error: { message: err.message, exitCode: err.exitCode } }, null, 2)}\n`);
+    if (json) process.stdout.write(`${JSON.stringify({ error: err.toJSON() }, null, 2)}\n`);
     return err.exitCode;
   }
   // A bug, not a user error: keep the stack, it is what a maintainer needs.
   process.stderr.write(`domaines: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  if (json) process.stdout.write(`${JSON.stringify({ error: { code: "internal", message: err instanceof Error ? err.message : String(err), exitCode: 1 } }, null, 2)}\n`);
   return 1;
 }
 

@@ -64,24 +64,24 @@ export interface LedgerFacts<C extends { key: string }> {
 }
 
 /**
- * Reads only the ledger lines about `label` and the matched communes (see readLedgerMentioning),
- * so that a `check` stays fast on a full ledger.
+ * Reads only the ledger lines about `label` and the matched communes (a store's
+ * readMentioning), so that a `check` stays fast on a full ledger.
  */
-export function ledgerFacts<C extends { key: string }>(
-  read: (values: string[]) => LedgerEntry[],
+export async function ledgerFacts<C extends { key: string }>(
+  read: (values: string[]) => Promise<LedgerEntry[]>,
   label: string | null,
   matches: readonly { commune: C; via: string }[],
   communeByKey: (key: string) => C | undefined,
-): LedgerFacts<C> {
+): Promise<LedgerFacts<C>> {
   const found = [...matches];
-  let entries = read([...(label ? [label] : []), ...found.map((m) => m.commune.key)]);
+  let entries = await read([...(label ? [label] : []), ...found.map((m) => m.commune.key)]);
   const queried = label ? labelState(indexLedger(entries), label) : null;
   const holderKey = queried?.state === "allocated" ? queried.key : queried?.state === "alias" ? queried.aliasOf : null;
   if (holderKey && !found.some((m) => m.commune.key === holderKey)) {
     const holder = communeByKey(holderKey);
     if (holder) {
       found.unshift({ commune: holder, via: "ledger" });
-      entries = read([label!, ...found.map((m) => m.commune.key)]);
+      entries = await read([label!, ...found.map((m) => m.commune.key)]);
     }
   }
   return { queried, found, index: indexLedger(entries), entries };

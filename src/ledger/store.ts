@@ -4,12 +4,15 @@ import { join, resolve } from "node:path";
 import { FailureError, InputError } from "../errors.js";
 import { loadReservedLabels } from "../naming/reserved.js";
 import { dataPath } from "../paths.js";
-import { auditLines, settleLastTransaction, type Change } from "./audit.js";
+import { auditLines, replayAudit, settleLastTransaction, type Change } from "./audit.js";
 import { parseLedgerText, sameEntry, serializeLedger, type NumberedEntry } from "./codec.js";
 import { appendDurably, replaceDurably } from "./fsync.js";
 import { ledgerProblems, transitionProblem } from "./invariants.js";
 import { acquireLock } from "./lock.js";
+import type { LedgerChanges, LedgerStore, LedgerUpdate, TransactionMeta, ValidationReport } from "./ledger-store.js";
 import type { LedgerEntry } from "./schema.js";
+
+export type { LedgerChanges, LedgerUpdate } from "./ledger-store.js";
 
 export const LEDGER_FILE = "ledger.jsonl";
 export const AUDIT_FILE = "audit.jsonl";
@@ -96,39 +99,8 @@ export function readLedgerMentioning(dir: string, values: readonly string[]): Le
     .filter((e) => wanted.has(e.label) || (e.key !== null && wanted.has(e.key)) || (e.aliasOf !== undefined && wanted.has(e.aliasOf)));
 }
 
-/** A reader over entries already in memory, answering like readLedgerMentioning (by label or commune key), for a batch of queries over one validated read. */
-export function entriesMentioning(all: readonly LedgerEntry[]): (values: readonly string[]) => LedgerEntry[] {
-  const byValue = new Map<string, LedgerEntry[]>();
-  const add = (value: string | null | undefined, e: LedgerEntry): void => {
-    if (!value) return;
-    const list = byValue.get(value);
-    if (list) {
-      if (!list.includes(e)) list.push(e);
-    } else byValue.set(value, [e]);
-  };
-  for (const e of all) {
-    add(e.label, e);
-    add(e.key, e);
-    add(e.aliasOf, e);
-    add(e.inheritedFrom, e);
-  }
-  return (values) => [...new Set(values.flatMap((v) => byValue.get(v) ?? []))];
-}
-
 const NEWLINE = 0x0a;
 
-/** What a transaction's function returns: entries to add or replace (by label), and its result. */
-export interface LedgerChanges<T> {
-  put: LedgerEntry[];
-  result: T;
-}
-
-export interface LedgerUpdate<T> {
-  result: T;
-  changes: Change[];
-  /** The transaction id in the audit log; null when nothing changed (nothing written). */
-  tx: string | null;
-}
 
 function fileIdentity(path: string): string {
   try {
@@ -201,4 +173,63 @@ export async function updateLedger<T>(
   } finally {
     await lock.release();
   }
+}
+
+/** The ledger in a directory (ledger.jsonl + audit.jsonl): the embedded default. */
+export class FileLedgerStore implements LedgerStore {
+  readonly kind = "file";
+  constructor(readonly dir: string) {}
+
+  get location(): string {
+    return this.dir;
+  }
+
+  async read(): Promise<LedgerEntry[]> {
+    return readLedger(this.dir);
+  }
+
+  async readMentioning(values: readonly string[]): Promise<LedgerEntry[]> {
+    return readLedgerMentioning(this.dir, values);
+  }
+
+  transact<T>(meta: TransactionMeta, fn: (entries: readonly LedgerEntry[]) => LedgerChanges<T>): Promise<LedgerUpdate<T>> {
+    return updateLedger(this.dir, meta.actor, meta.command, (entries) => fn(entries));
+  }
+
+  async validate(reserved: ReadonlySet<string>): Promise<ValidationReport> {
+    return validateLedgerDir(this.dir, reserved);
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** validate for the file store: invariants by line, and the audit log replayed must give exactly the ledger. */
+export function validateLedgerDir(dir: string, reserved: ReadonlySet<string>): ValidationReport {
+  const paths = ledgerPaths(dir);
+  const numbered = readLedgerLines(dir);
+  const entries = numbered.map((n) => n.entry);
+  const problems = ledgerProblems(entries, reserved, numbered.map((n) => n.line)).map((p) => `${paths.ledger}:${p.line}: ${p.message}`);
+  // Aborted transactions are left out of the replay.
+  const replay = replayAudit(paths.audit);
+  problems.push(...replay.problems);
+  const current = new Map(entries.map((e) => [e.label, e]));
+  const differs = (state: Map<string, LedgerEntry>): string[] => {
+    const labels = new Set([...state.keys(), ...current.keys()]);
+    return [...labels].filter((l) => !sameEntry(state.get(l), current.get(l))).sort();
+  };
+  let note: string | null = null;
+  let mismatch = differs(replay.state);
+  if (mismatch.length > 0 && replay.stateBeforeLast && differs(replay.stateBeforeLast).length === 0) {
+    note = `the last transaction in the audit log (${replay.lastTx}) never reached the ledger (a process stopped between the two writes); the next write records it as aborted.`;
+    mismatch = [];
+  }
+  const lineOf = new Map(numbered.map((n) => [n.entry.label, n.line]));
+  for (const label of mismatch.slice(0, 50)) {
+    const line = lineOf.get(label);
+    problems.push(`${paths.ledger}:${line ?? "-"}: label "${label}" ${line === undefined ? "is in the audit log but missing from the ledger" : "differs from the audit log replayed (edited outside domaines, or a label deleted or revived by hand)"}`);
+  }
+  if (mismatch.length > 50) problems.push(`… and ${mismatch.length - 50} more labels differ from the audit log`);
+  const counts = { allocated: 0, alias: 0, reserved: 0, tombstone: 0 };
+  for (const e of entries) counts[e.state]++;
+  return { ledger: paths.ledger, labels: entries.length, counts, audit: { transactions: replay.transactions, changes: replay.changes }, ok: problems.length === 0, problems, note };
 }

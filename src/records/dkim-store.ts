@@ -5,8 +5,8 @@ import { dataPath } from "../paths.js";
 import { dkimStoreSchema, type DkimStore } from "./dkim.js";
 
 /** `--dkim FILE`, else DOMAINES_DKIM, else data/dkim.json. */
-export function dkimStorePath(explicit?: string): string {
-  const chosen = explicit ?? process.env.DOMAINES_DKIM;
+export function dkimStorePath(explicit?: string, env: NodeJS.ProcessEnv = process.env): string {
+  const chosen = explicit ?? env.DOMAINES_DKIM;
   return resolve(chosen && chosen !== "" ? chosen : dataPath("dkim.json"));
 }
 

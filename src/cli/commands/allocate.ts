@@ -1,35 +1,8 @@
-import type { Commune } from "../../communes/schema.js";
 import { InputError } from "../../errors.js";
-import { planAllocation, type AllocationPlan } from "../../ledger/allocation.js";
-import { auditCommand, fqdn, labelsAgainstLedger } from "../../ledger/cli-support.js";
-import { planSwitchToReserved } from "../../ledger/enrolment.js";
-import { indexLedger } from "../../ledger/entries.js";
-import { resolveCommune } from "../../ledger/resolve.js";
-import { ledgerDir, readLedger, updateLedger } from "../../ledger/store.js";
+import { allocate, switchToReservedLabel } from "../../operations/allocate.js";
 import type { CommandSpec } from "../command.js";
 import type { CommandContext } from "../context.js";
-import { selectDepartement } from "../views.js";
-
-const REASONS: Record<string, string> = {
-  unique: "no other current commune has this name",
-  homonym: "homonym: the département is added",
-  "accent-collision": "a name differing only by accents exists: the département is added",
-  fallback: "<slug>-<dep> was taken: the INSEE code is added",
-  "taken-in-ledger": "its computed label is already in the ledger (never reused): suffixed",
-  "already-allocated": "already in the ledger: it keeps its label",
-};
-
-function targets(ctx: CommandContext, entries: Parameters<typeof indexLedger>[0]): Commune[] {
-  const { communes } = ctx.communeData();
-  const dep = ctx.string("departement");
-  const all = ctx.flag("all");
-  const modes = [ctx.positionals.length > 0, dep !== undefined, all].filter(Boolean).length;
-  if (modes !== 1) throw new InputError("name the communes to allocate: one or more queries, or --departement D, or --all (exactly one of these).");
-  if (all) return communes;
-  if (dep !== undefined) return selectDepartement(communes, dep);
-  const index = indexLedger(entries);
-  return ctx.positionals.map((q) => resolveCommune(q, ctx.config().zone, communes, ctx.computedLabels(), ctx.reserved(), index));
-}
+import { auditCommand } from "../audit-command.js";
 
 export const command: CommandSpec = {
   name: "allocate",
@@ -48,30 +21,18 @@ export const command: CommandSpec = {
   },
   positionals: { min: 0, max: Infinity, name: "query" },
   async run(ctx) {
-    const dir = ledgerDir(ctx);
-    const zone = ctx.config().zone;
-    if (ctx.flag("switch")) return switchToReserved(ctx, dir, zone);
-    const dryRun = ctx.flag("dry-run");
-    const explicit = ctx.positionals.length > 0;
-    const now = new Date().toISOString();
-    const plan = (entries: ReturnType<typeof readLedger>): AllocationPlan => {
-      const p = planAllocation(entries, targets(ctx, entries), labelsAgainstLedger(ctx, entries), ctx.reserved(), now);
-      if (explicit && p.failures.length > 0) {
-        throw new InputError(`cannot allocate, nothing written:\n  ${p.failures.map((f) => `${f.name} (${f.insee}): ${f.message}`).join("\n  ")}`);
-      }
-      return p;
-    };
-    const result = dryRun
-      ? plan(readLedger(dir))
-      : (await updateLedger(dir, ctx.actor(), auditCommand("allocate", ctx, ["departement", "all"]), (entries) => {
-          const p = plan(entries);
-          return { put: p.put, result: p };
-        })).result;
-
-    const communes = result.results.map((r) => ({ ...r, fqdn: fqdn(r.label, zone), explanation: REASONS[r.reason] ?? r.reason }));
-    const created = communes.filter((c) => c.status === "allocated").length;
+    if (ctx.flag("switch")) return switchToReserved(ctx);
+    const meta = { actor: ctx.actor(), command: auditCommand("allocate", ctx, ["departement", "all"]) };
+    const dep = ctx.string("departement");
+    const result = await allocate(ctx.ws, meta, {
+      queries: ctx.positionals,
+      ...(dep === undefined ? {} : { departement: dep }),
+      all: ctx.flag("all"),
+      dryRun: ctx.flag("dry-run"),
+    });
+    const { dryRun, communes, failures } = result;
     if (ctx.json) {
-      ctx.printJson({ dryRun, ledger: dir, allocated: created, existing: communes.length - created, reservedHomonymSlugs: result.reservedNow, failures: result.failures, communes });
+      ctx.printJson(result);
     } else {
       if (!ctx.flag("all")) {
         for (const c of communes) {
@@ -79,27 +40,23 @@ export const command: CommandSpec = {
           ctx.print(`${verb}  ${c.fqdn.padEnd(40)} ${c.name} (${c.departement}), INSEE ${c.insee} — ${c.explanation}`);
         }
       }
-      for (const f of result.failures) ctx.print(`FAILED     ${f.name} (${f.insee}): ${f.message}`);
-      ctx.print(`${dryRun ? "Dry run, nothing written: " : ""}${created} ${dryRun ? "to allocate" : "allocated"}, ${communes.length - created} already held, ${result.reservedNow.length} homonym slug(s) reserved, ${result.failures.length} failed. Ledger: ${dir}`);
+      for (const f of failures) ctx.print(`FAILED     ${f.name} (${f.insee}): ${f.message}`);
+      ctx.print(`${dryRun ? "Dry run, nothing written: " : ""}${result.allocated} ${dryRun ? "to allocate" : "allocated"}, ${result.existing} already held, ${result.reservedHomonymSlugs.length} homonym slug(s) reserved, ${failures.length} failed. Ledger: ${result.ledger}`);
     }
-    if (result.failures.length > 0) {
-      ctx.warn(`${result.failures.length} commune(s) could not be allocated (listed ${ctx.json ? "under failures" : "above"}).`);
+    if (failures.length > 0) {
+      ctx.warn(`${failures.length} commune(s) could not be allocated (listed ${ctx.json ? "under failures" : "above"}).`);
       return 1;
     }
     return 0;
   },
 };
 
-async function switchToReserved(ctx: CommandContext, dir: string, zone: string): Promise<number> {
+async function switchToReserved(ctx: CommandContext): Promise<number> {
   if (ctx.positionals.length !== 1 || ctx.flag("all") || ctx.string("departement") !== undefined || ctx.flag("dry-run")) {
     throw new InputError("--switch takes exactly one commune query (and no --all, --departement or --dry-run).");
   }
-  const now = new Date().toISOString();
-  const { result } = await updateLedger(dir, ctx.actor(), auditCommand("allocate", ctx, ["switch"]), (entries) => {
-    const commune = resolveCommune(ctx.positionals[0]!, zone, ctx.communeData().communes, ctx.computedLabels(), ctx.reserved(), indexLedger(entries));
-    return planSwitchToReserved(entries, commune, now);
-  });
-  if (ctx.json) ctx.printJson({ ...result, fqdn: fqdn(result.to, zone), aliasFqdn: fqdn(result.from, zone) });
-  else ctx.print(`${fqdn(result.to, zone)} is now the commune's label; ${fqdn(result.from, zone)} stays as its alias (mail keeps arriving).`);
+  const result = await switchToReservedLabel(ctx.ws, { actor: ctx.actor(), command: auditCommand("allocate", ctx, ["switch"]) }, ctx.positionals[0]!);
+  if (ctx.json) ctx.printJson(result);
+  else ctx.print(`${result.fqdn} is now the commune's label; ${result.aliasFqdn} stays as its alias (mail keeps arriving).`);
   return 0;
 }

@@ -1,6 +1,6 @@
-import { auditCommand } from "../../ledger/cli-support.js";
-import { planCogSync, type CogSyncReport } from "../../ledger/cog-sync.js";
-import { ledgerDir, readLedger, updateLedger } from "../../ledger/store.js";
+import type { CogSyncReport } from "../../ledger/cog-sync.js";
+import { cogSync } from "../../operations/cog-sync.js";
+import { auditCommand } from "../audit-command.js";
 import type { CommandSpec } from "../command.js";
 import type { CommandContext } from "../context.js";
 
@@ -21,50 +21,17 @@ export const command: CommandSpec = {
   },
   positionals: { min: 0, max: 0, name: "" },
   async run(ctx) {
-    const dir = ledgerDir(ctx);
-    const now = new Date().toISOString();
     const apply = ctx.flag("apply");
-    const plan = (entries: ReturnType<typeof readLedger>) => planCogSync(entries, ctx.communeData(), ctx.computedLabels(), ctx.reserved(), now);
-    let report: CogSyncReport;
-    let written = 0;
-    if (apply) {
-      const u = await updateLedger(dir, ctx.actor(), auditCommand("cog-sync", ctx, ["apply", "communes"]), (entries) => {
-        const p = plan(entries);
-        return { put: p.put, result: p.report };
-      });
-      report = u.result;
-      written = u.changes.length;
-    } else {
-      report = plan(readLedger(dir)).report;
-    }
-    const summary = summarize(report);
-    if (ctx.json) ctx.printJson({ applied: apply, labelsChanged: written, summary, ...report });
-    else printReport(ctx, report, summary, apply, written);
-    if (report.problems.length > 0) {
-      ctx.warn(`${report.problems.length} problem(s) need a person (listed${ctx.json ? " under problems" : " above"}).`);
+    const outcome = await cogSync(ctx.ws, { actor: ctx.actor(), command: auditCommand("cog-sync", ctx, ["apply", "communes"]) }, { apply });
+    if (ctx.json) ctx.printJson(outcome);
+    else printReport(ctx, outcome, outcome.summary, apply, outcome.labelsChanged);
+    if (outcome.problems.length > 0) {
+      ctx.warn(`${outcome.problems.length} problem(s) need a person (listed${ctx.json ? " under problems" : " above"}).`);
       return 1;
     }
     return 0;
   },
 };
-
-export function summarize(r: CogSyncReport): Record<string, number> {
-  return {
-    inseeChanges: r.inseeChanges.length,
-    renames: r.renames.length,
-    renameReservations: r.renames.filter((x) => x.reservedLabel !== null && x.note.includes("until it asks")).length,
-    mergers: r.mergers.length,
-    inherited: r.mergers.filter((m) => m.outcome === "inherited").length,
-    aliases: r.mergers.filter((m) => m.outcome === "alias").length,
-    viaSameInsee: r.mergers.filter((m) => m.via === "same-insee").length,
-    viaChefLieu: r.mergers.filter((m) => m.via === "chef-lieu").length,
-    successorsAllocated: r.successorsAllocated.length,
-    tombstones: r.tombstones.length,
-    repointedAliases: r.repointedAliases.length,
-    newHomonyms: r.newHomonyms.length,
-    problems: r.problems.length,
-  };
-}
 
 function printReport(ctx: CommandContext, r: CogSyncReport, s: Record<string, number>, apply: boolean, written: number): void {
   ctx.print(`Commune data: ${r.source}`);

@@ -1,13 +1,11 @@
 import { InputError, quoteInput } from "../../errors.js";
-import { SERVICE_FILE_OPTIONS, ledgerOrNull, operatorsOf, subscriptionPlan } from "../../services/cli-support.js";
-import { computeCost, describeQuota, type CostReport } from "../../services/cost.js";
+import { operatorCost } from "../../operations/services.js";
+import { describeQuota, type CostReport } from "../../services/cost.js";
 import { formatCents, formatPrice } from "../../services/money.js";
-import { findOperator } from "../../services/operators.js";
-import { loadPrices, pricesFor } from "../../services/prices.js";
-import { loadUsage } from "../../services/usage.js";
 import { formatSize } from "../../units/size.js";
 import type { CommandSpec } from "../command.js";
 import type { CommandContext } from "../context.js";
+import { SERVICE_FILE_OPTIONS } from "../options.js";
 
 function parseYear(raw: string | undefined): number {
   if (raw === undefined) return new Date().getUTCFullYear();
@@ -72,25 +70,9 @@ export const command: CommandSpec = {
     const query = ctx.string("operator");
     if (query === undefined) throw new InputError("--operator is required: name the structure by its name or SIREN, e.g. --operator cdg48.");
     const year = parseYear(ctx.string("year"));
-    const operators = operatorsOf(ctx);
-    const operator = findOperator(operators, query);
-    const prices = pricesFor(loadPrices(ctx.string("prices")), year);
-    const usagePath = ctx.string("usage");
-    const usage = usagePath === undefined ? undefined : loadUsage(usagePath);
-    if (operator.example) ctx.warn(`operator ${operator.name} is an EXAMPLE configuration (its Espace Opérateur id is not real); check data/operators.json before relying on these figures.`);
-
-    const byKey = new Map(ctx.communeData().communes.map((c) => [c.key, c]));
-    const members = operator.members.flatMap((k) => {
-      const c = byKey.get(k);
-      return c ? [{ key: c.key, name: c.name, population: c.population }] : [];
-    });
-    const unknownMembers = operator.members.filter((k) => !byKey.has(k));
-    for (const k of unknownMembers) ctx.warn(`member ${k} of operator ${operator.name} is not a current commune (merged or mistyped?): left out; fix data/operators.json.`);
-    const { entries } = ledgerOrNull(ctx);
-    const memberKeys = new Set(operator.members);
-    const plan = subscriptionPlan(ctx, operators, (entries ?? []).filter((e) => e.key !== null && memberKeys.has(e.key)));
-    const subscriptions = plan.subscriptions.filter((s) => s.operator === operator.name);
-    const report = computeCost({ operator, year, prices, members, unknownMembers, subscriptions, usage });
+    const usageFile = ctx.string("usage");
+    const { report, warnings } = await operatorCost(ctx.ws, { operator: query, year, ...(usageFile === undefined ? {} : { usageFile }) });
+    for (const w of warnings) ctx.warn(w);
     if (ctx.json) ctx.printJson(report);
     else printReport(ctx, report);
     return 0;

@@ -1,13 +1,8 @@
-import { replaceDurably } from "../../ledger/fsync.js";
-import { dkimStorePath, loadDkimStore } from "../../records/dkim-store.js";
-import { DKIM_OPTION } from "../../records/inputs.js";
-import { SERVICE_FILE_OPTIONS, ledgerOrNull, operatorsOf } from "../../services/cli-support.js";
-import { allPending, mergeDkim, type DkimResult } from "../../services/dkim-sync.js";
-import { MessagesClient } from "../../services/messages.js";
-import { MESSAGES_API_KEY_ENV, MESSAGES_CHANNEL_ENV, secretFromEnv } from "../../services/operators.js";
-import { primaryEntries } from "../../ledger/entries.js";
-import { InputError } from "../../errors.js";
+import { MESSAGES_API_KEY_ENV, MESSAGES_CHANNEL_ENV } from "../../services/operators.js";
+import { dkimSync } from "../../operations/dkim-sync.js";
+import type { DkimResult } from "../../services/dkim-sync.js";
 import type { CommandSpec } from "../command.js";
+import { DKIM_OPTION, SERVICE_FILE_OPTIONS } from "../options.js";
 
 export const command: CommandSpec = {
   name: "dkim-sync",
@@ -27,37 +22,17 @@ export const command: CommandSpec = {
   },
   positionals: { min: 0, max: 0, name: "" },
   async run(ctx) {
-    const settings = operatorsOf(ctx).messages;
-    const channelId = process.env[MESSAGES_CHANNEL_ENV] || settings.channelId;
-    if (!channelId) throw new InputError(`no Messages channel: set ${MESSAGES_CHANNEL_ENV} or messages.channelId in data/operators.json (a global channel with scope maildomains:read).`);
-    const apiKey = secretFromEnv(MESSAGES_API_KEY_ENV, "reading DKIM keys from Messages");
-    const zone = ctx.config().zone;
-    const { entries } = ledgerOrNull(ctx);
-    const wanted = primaryEntries(entries ?? []).filter((e) => e.services.messages !== undefined).map((e) => `${e.label}.${zone}`);
-    const path = dkimStorePath(ctx.string("dkim"));
-    const store = loadDkimStore(path);
-
-    const client = new MessagesClient({ baseUrl: settings.url, channelId, apiKey, credentialHint: MESSAGES_API_KEY_ENV, timeoutMs: settings.timeoutMs, retries: settings.retries });
-    const listing = await client.listMailDomainDns();
-    let results: DkimResult[];
-    let written = false;
-    if (!listing.available) {
-      results = allPending(wanted, listing.reason);
-    } else {
-      const merged = mergeDkim(store, listing.domains, wanted, zone, settings.dkimSelector, new Date().toISOString());
-      results = merged.results;
-      if (merged.changed && !ctx.flag("dry-run")) {
-        replaceDurably(path, `${JSON.stringify(merged.store, null, 2)}\n`);
-        written = true;
-      }
-    }
-    const count = (s: DkimResult["status"]) => results.filter((r) => r.status === s).length;
+    const r = await dkimSync(ctx.ws, { dryRun: ctx.flag("dry-run") });
+    const { warnings, ...json } = r;
+    for (const w of warnings) ctx.warn(w);
+    const results = r.domains;
+    const count = (s: DkimResult["status"]) => results.filter((x) => x.status === s).length;
     if (ctx.json) {
-      ctx.printJson({ store: path, available: listing.available, reason: listing.available ? null : listing.reason, written, dryRun: ctx.flag("dry-run"), domains: results });
+      ctx.printJson(json);
     } else {
-      if (!listing.available) ctx.print(`DKIM PENDING for every commune: ${listing.reason}. The other records are published without it.`);
-      for (const r of results) if (r.status !== "unchanged") ctx.print(`${r.status.padEnd(9)} ${r.domain}${r.selector ? ` (selector ${r.selector})` : ""}${r.reason ? `: ${r.reason}` : ""}`);
-      ctx.print(`${count("new")} new, ${count("changed")} changed, ${count("unchanged")} unchanged, ${count("pending")} pending, ${count("invalid")} refused. ${written ? `Written: ${path}` : `Nothing written${ctx.flag("dry-run") ? " (dry run)" : ""}: ${path}`}`);
+      if (!r.available) ctx.print(`DKIM PENDING for every commune: ${r.reason}. The other records are published without it.`);
+      for (const x of results) if (x.status !== "unchanged") ctx.print(`${x.status.padEnd(9)} ${x.domain}${x.selector ? ` (selector ${x.selector})` : ""}${x.reason ? `: ${x.reason}` : ""}`);
+      ctx.print(`${count("new")} new, ${count("changed")} changed, ${count("unchanged")} unchanged, ${count("pending")} pending, ${count("invalid")} refused. ${r.written ? `Written: ${r.store}` : `Nothing written${r.dryRun ? " (dry run)" : ""}: ${r.store}`}`);
     }
     return count("invalid") > 0 ? 1 : 0;
   },

@@ -1,9 +1,25 @@
 import { InputError } from "../../errors.js";
 import { renderExport, parseExportFormat, EXPORT_FORMATS } from "../../ledger/export.js";
 import { replaceDurably } from "../../ledger/fsync.js";
-import { ledgerDir, readLedger } from "../../ledger/store.js";
-import { ZONE_EXPORT_OPTIONS, exportZone } from "../../records/export-zone.js";
+import { exportZoneFile, parseSerial } from "../../operations/dns.js";
 import type { CommandSpec } from "../command.js";
+import type { CommandContext } from "../context.js";
+import { DKIM_OPTION } from "../options.js";
+
+/** Options `export` takes for `--format zone`. */
+const ZONE_EXPORT_OPTIONS = {
+  departement: { type: "string", valueName: "D", description: "zone format: only this département's communes (zone-level records always included)" },
+  serial: { type: "string", valueName: "N", description: "zone format: SOA serial (default: latest ledger/DKIM change, Unix seconds)" },
+  dkim: { ...DKIM_OPTION, description: `zone format: ${DKIM_OPTION.description}` },
+} as const;
+
+function writeOut(out: string, text: string): void {
+  try {
+    replaceDurably(out, text);
+  } catch (err) {
+    throw new InputError(`cannot write ${out}: ${(err as NodeJS.ErrnoException).code ?? String(err)}; check that its directory exists and is writable.`);
+  }
+}
 
 export const command: CommandSpec = {
   name: "export",
@@ -25,20 +41,35 @@ export const command: CommandSpec = {
     for (const option of Object.keys(ZONE_EXPORT_OPTIONS)) {
       if (ctx.string(option) !== undefined) throw new InputError(`--${option} applies to --format zone only; --format ${format} exports the whole ledger.`);
     }
-    const entries = readLedger(ledgerDir(ctx));
+    const entries = await ctx.ws.store().read();
     const text = renderExport(entries, format);
     const out = ctx.string("out");
     if (out === undefined) {
       process.stdout.write(text);
       return 0;
     }
-    try {
-      replaceDurably(out, text);
-    } catch (err) {
-      throw new InputError(`cannot write ${out}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-    }
+    writeOut(out, text);
     if (ctx.json) ctx.printJson({ format, out, labels: entries.length });
     else ctx.warn(`${entries.length} labels written to ${out} (${format})`);
     return 0;
   },
 };
+
+/** `export --format zone`: the RFC 1035 zone file of the validated model, to stdout or atomically to --out. */
+async function exportZone(ctx: CommandContext): Promise<number> {
+  const dep = ctx.string("departement");
+  const serial = parseSerial(ctx.string("serial"));
+  const z = await exportZoneFile(ctx.ws, { ...(dep === undefined ? {} : { departement: dep }), ...(serial === undefined ? {} : { serial }) });
+  const out = ctx.string("out");
+  if (out === undefined) {
+    // Under --json stdout holds JSON only: the zone text travels in it.
+    if (ctx.json) ctx.printJson({ format: "zone", zone: z.zone, departement: z.departement, serial: z.serial, labels: z.labels, pendingDkim: z.pendingDkim, text: z.text });
+    else process.stdout.write(z.text);
+  } else {
+    writeOut(out, z.text);
+    if (ctx.json) ctx.printJson({ format: "zone", out, zone: z.zone, departement: z.departement, serial: z.serial, labels: z.labels, records: z.records, pendingDkim: z.pendingDkim });
+    else ctx.warn(`${z.labels} labels, ${z.records} records written to ${out} (zone ${z.zone}, serial ${z.serial})`);
+  }
+  if (z.pendingDkim > 0) ctx.warn(`${z.pendingDkim} commune(s) have no DKIM key yet: their DKIM record is left out (see \`domaines plan\`).`);
+  return 0;
+}

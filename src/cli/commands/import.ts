@@ -1,8 +1,7 @@
 import { readFileSync } from "node:fs";
-import { FailureError, InputError } from "../../errors.js";
-import { auditCommand } from "../../ledger/cli-support.js";
-import { parseLegacyCsv, planImport, type ImportPlan } from "../../ledger/import.js";
-import { ledgerDir, updateLedger } from "../../ledger/store.js";
+import { InputError } from "../../errors.js";
+import { importLegacyLabels } from "../../operations/import-legacy.js";
+import { auditCommand } from "../audit-command.js";
 import type { CommandSpec } from "../command.js";
 
 export const command: CommandSpec = {
@@ -26,27 +25,18 @@ export const command: CommandSpec = {
     } catch (err) {
       throw new InputError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
     }
-    const rows = parseLegacyCsv(text, file, ctx.reserved());
-    const now = new Date().toISOString();
-    const dir = ledgerDir(ctx);
-    let plan: ImportPlan | undefined;
     const dryRun = ctx.flag("dry-run");
-    await updateLedger(dir, ctx.actor(), auditCommand("import", ctx, []), (entries) => {
-      plan = planImport(entries, rows, ctx.communeData().communes, file, now);
-      return { put: plan.conflicts.length > 0 || dryRun ? [] : plan.put, result: null };
-    });
-    if (!plan) throw new FailureError("internal: the import plan was not computed");
-    if (plan.conflicts.length > 0) {
-      if (ctx.json) ctx.printJson({ file, imported: 0, conflicts: plan.conflicts });
-      else ctx.print(`${file}: ${plan.conflicts.length} conflict(s), nothing imported:\n  ${plan.conflicts.join("\n  ")}`);
-      ctx.warn(`${plan.conflicts.length} conflict(s) in ${file}; nothing was written. Resolve them and run the import again.`);
+    const r = await importLegacyLabels(ctx.ws, { actor: ctx.actor(), command: auditCommand("import", ctx, []) }, { file, text, dryRun });
+    if (r.conflicts.length > 0) {
+      if (ctx.json) ctx.printJson({ file, imported: 0, conflicts: r.conflicts });
+      else ctx.print(`${file}: ${r.conflicts.length} conflict(s), nothing imported:\n  ${r.conflicts.join("\n  ")}`);
+      ctx.warn(`${r.conflicts.length} conflict(s) in ${file}; nothing was written. Resolve them and run the import again.`);
       return 1;
     }
-    const imported = plan.imported.filter((r) => r.status === "imported").length;
-    if (ctx.json) ctx.printJson({ file, dryRun, imported, existing: plan.imported.length - imported, rows: plan.imported });
+    if (ctx.json) ctx.printJson({ file, dryRun, imported: r.imported, existing: r.existing, rows: r.rows });
     else {
-      for (const r of plan.imported) ctx.print(`${r.status === "imported" ? (dryRun ? "would import" : "imported ") : "existing "}  ${r.label.padEnd(32)} ${r.name} (${r.departement}), INSEE ${r.insee}  [line ${r.line}]`);
-      ctx.print(`${dryRun ? "Dry run, nothing written: " : ""}${imported} legacy label(s) ${dryRun ? "to import" : "imported"}, ${plan.imported.length - imported} already in the ledger.`);
+      for (const row of r.rows) ctx.print(`${row.status === "imported" ? (dryRun ? "would import" : "imported ") : "existing "}  ${row.label.padEnd(32)} ${row.name} (${row.departement}), INSEE ${row.insee}  [line ${row.line}]`);
+      ctx.print(`${dryRun ? "Dry run, nothing written: " : ""}${r.imported} legacy label(s) ${dryRun ? "to import" : "imported"}, ${r.existing} already in the ledger.`);
     }
     return 0;
   },

@@ -1,5 +1,5 @@
 import type { CommandSpec } from "../command.js";
-import { communeLabelView, selectDepartement } from "../views.js";
+import { listNames } from "../../operations/names.js";
 
 export const command: CommandSpec = {
   name: "names",
@@ -12,11 +12,8 @@ export const command: CommandSpec = {
   },
   positionals: { min: 0, max: 0, name: "" },
   async run(ctx) {
-    const { communes } = ctx.communeData();
-    const labels = ctx.computedLabels();
     const dep = ctx.string("departement");
-    const selected = dep === undefined ? communes : selectDepartement(communes, dep);
-    const views = selected.map((c) => communeLabelView(c, labels.get(c.key)!));
+    const views = listNames(ctx.ws, dep === undefined ? {} : { departement: dep });
     if (ctx.json) {
       ctx.printJson(views);
     } else {

@@ -1,9 +1,6 @@
-import { auditCommand } from "../../ledger/cli-support.js";
-import { planOffboard } from "../../ledger/enrolment.js";
-import { indexLedger } from "../../ledger/entries.js";
-import { resolveCommune } from "../../ledger/resolve.js";
 import { parseServiceList } from "../../ledger/services.js";
-import { ledgerDir, updateLedger } from "../../ledger/store.js";
+import { offboard } from "../../operations/enrolment.js";
+import { auditCommand } from "../audit-command.js";
 import type { CommandSpec } from "../command.js";
 
 export const command: CommandSpec = {
@@ -19,17 +16,12 @@ export const command: CommandSpec = {
   async run(ctx) {
     const raw = ctx.string("services");
     const services = raw === undefined ? null : parseServiceList(raw);
-    const zone = ctx.config().zone;
-    const now = new Date().toISOString();
-    let name = "";
-    const { result } = await updateLedger(ledgerDir(ctx), ctx.actor(), auditCommand("offboard", ctx, ["services"]), (entries) => {
-      const commune = resolveCommune(ctx.positionals[0]!, zone, ctx.communeData().communes, ctx.computedLabels(), ctx.reserved(), indexLedger(entries));
-      name = `${commune.name} (${commune.departement})`;
-      return planOffboard(entries, commune, services, now);
-    });
-    if (ctx.json) ctx.printJson({ ...result, fqdn: `${result.label}.${zone}` });
+    const outcome = await offboard(ctx.ws, { actor: ctx.actor(), command: auditCommand("offboard", ctx, ["services"]) }, { query: ctx.positionals[0]!, services });
+    const { commune, ...result } = outcome;
+    const name = `${commune.name} (${commune.departement})`;
+    if (ctx.json) ctx.printJson(result);
     else {
-      ctx.print(`${name} — ${result.label}.${zone} stays its label.`);
+      ctx.print(`${name} — ${result.fqdn} stays its label.`);
       ctx.print(result.removed.length ? `  offboarded from: ${result.removed.join(", ")}` : "  it was enrolled in none of these services; nothing changed");
       ctx.print(`  still enrolled in: ${Object.keys(result.services).join(", ") || "nothing"}`);
     }

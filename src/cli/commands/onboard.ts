@@ -1,10 +1,7 @@
 import { InputError } from "../../errors.js";
-import { auditCommand, fqdn, labelsAgainstLedger } from "../../ledger/cli-support.js";
-import { planOnboard } from "../../ledger/enrolment.js";
-import { indexLedger } from "../../ledger/entries.js";
-import { resolveCommune } from "../../ledger/resolve.js";
 import { ENROLLABLE_SERVICES, parseQuota, parseServiceList } from "../../ledger/services.js";
-import { ledgerDir, updateLedger } from "../../ledger/store.js";
+import { onboard } from "../../operations/enrolment.js";
+import { auditCommand } from "../audit-command.js";
 import { formatSize } from "../../units/size.js";
 import type { CommandSpec } from "../command.js";
 
@@ -29,18 +26,12 @@ export const command: CommandSpec = {
     if (raw === undefined) throw new InputError(`--services is required: which services to enrol the commune in (${Object.keys(ENROLLABLE_SERVICES).join(", ")}).`);
     const services = parseServiceList(raw);
     const quotas = ctx.strings("quota").map(parseQuota);
-    const zone = ctx.config().zone;
-    const now = new Date().toISOString();
-    const { result } = await updateLedger(ledgerDir(ctx), ctx.actor(), auditCommand("onboard", ctx, ["services", "quota"]), (entries) => {
-      const { communes } = ctx.communeData();
-      const commune = resolveCommune(ctx.positionals[0]!, zone, communes, ctx.computedLabels(), ctx.reserved(), indexLedger(entries));
-      return planOnboard(entries, commune, labelsAgainstLedger(ctx, entries), ctx.reserved(), services, quotas, now);
-    });
+    const result = await onboard(ctx.ws, { actor: ctx.actor(), command: auditCommand("onboard", ctx, ["services", "quota"]) }, { query: ctx.positionals[0]!, services, quotas });
     const a = result.allocation;
     if (ctx.json) {
-      ctx.printJson({ ...a, fqdn: fqdn(a.label, zone), services: result.services, changed: result.changed });
+      ctx.printJson({ ...a, fqdn: result.fqdn, services: result.services, changed: result.changed });
     } else {
-      ctx.print(`${a.name} (${a.departement}) — ${fqdn(a.label, zone)} (${a.status === "allocated" ? "label allocated now" : "label already held"})`);
+      ctx.print(`${a.name} (${a.departement}) — ${result.fqdn} (${a.status === "allocated" ? "label allocated now" : "label already held"})`);
       for (const [s, e] of Object.entries(result.services)) {
         const q = Object.entries(e.quotas).map(([acc, v]) => `${acc} ${formatSize(v)}`).join(", ");
         ctx.print(`  ${s}: enrolled since ${e.enrolledAt.slice(0, 10)}${q ? `; quota overrides: ${q}` : "; policy quotas"}${result.changed.includes(s) ? "  (changed now)" : ""}`);

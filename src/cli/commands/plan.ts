@@ -1,6 +1,6 @@
-import { appliedSnapshotPath, readAppliedSnapshot, saveAppliedSnapshot } from "../../records/applied.js";
-import { DKIM_OPTION, departementOption, readRecordInputs, validatedZone } from "../../records/inputs.js";
-import { planZone, type OwnerPlan, type ZonePlan } from "../../records/plan.js";
+import { planDns } from "../../operations/dns.js";
+import type { OwnerPlan, ZonePlan } from "../../records/plan.js";
+import { DKIM_OPTION } from "../options.js";
 import { fqdnOf } from "../../records/validate.js";
 import type { CommandSpec } from "../command.js";
 import type { CommandContext } from "../context.js";
@@ -26,16 +26,14 @@ export const command: CommandSpec = {
   },
   positionals: { min: 0, max: 0, name: "" },
   async run(ctx) {
-    const departement = departementOption(ctx);
-    const inputs = readRecordInputs(ctx);
-    const desired = validatedZone(ctx, inputs, departement === undefined ? {} : { departement });
-    const path = appliedSnapshotPath(inputs.dir, ctx.string("snapshot"));
-    const plan = planZone(desired, readAppliedSnapshot(path), departement === undefined ? {} : { departement });
-    if (ctx.flag("save")) saveAppliedSnapshot(path, desired, departement === undefined ? {} : { departement });
+    const dep = ctx.string("departement");
+    const snapshot = ctx.string("snapshot");
+    const plan = await planDns(ctx.ws, { ...(dep === undefined ? {} : { departement: dep }), ...(snapshot === undefined ? {} : { snapshot }), save: ctx.flag("save") });
     if (ctx.json) {
-      ctx.printJson({ snapshot: path, saved: ctx.flag("save"), ...plan });
+      ctx.printJson(plan);
       return 0;
     }
+    const path = plan.snapshot;
     printPlan(ctx, plan, path);
     if (ctx.flag("save")) ctx.print(`\nSaved as applied: ${path}`);
     return 0;

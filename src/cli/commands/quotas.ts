@@ -1,8 +1,7 @@
-import { SERVICE_FILE_OPTIONS, ledgerOrNull, operatorsOf, subscriptionPlan } from "../../services/cli-support.js";
-import { findOperator } from "../../services/operators.js";
+import { listQuotas } from "../../operations/services.js";
 import { formatSize } from "../../units/size.js";
 import type { CommandSpec } from "../command.js";
-import { selectDepartement } from "../views.js";
+import { SERVICE_FILE_OPTIONS } from "../options.js";
 
 export const command: CommandSpec = {
   name: "quotas",
@@ -20,18 +19,10 @@ export const command: CommandSpec = {
   },
   positionals: { min: 0, max: 0, name: "" },
   async run(ctx) {
-    const operators = operatorsOf(ctx);
-    const query = ctx.string("operator");
-    const operator = query === undefined ? undefined : findOperator(operators, query);
-    const depArg = ctx.string("departement");
-    const dep = depArg === undefined ? undefined : selectDepartement(ctx.communeData().communes, depArg)[0]!.departement;
-    const { dir, entries } = ledgerOrNull(ctx);
-    // Planning is per commune: filter first so that one département costs only its communes.
-    const plan = subscriptionPlan(ctx, operators, (entries ?? []).filter((e) => dep === undefined || e.departement === dep));
-    const depOf = new Map((entries ?? []).map((e) => [e.label, e.departement]));
-    const keep = (s: { label: string; operator?: string }) => (operator === undefined || s.operator === operator.name) && (dep === undefined || depOf.get(s.label) === dep);
-    const subscriptions = plan.subscriptions.filter(keep);
-    const unplaced = operator === undefined ? plan.unplaced.filter(keep) : [];
+    const operator = ctx.string("operator");
+    const departement = ctx.string("departement");
+    const { ledger: dir, subscriptions, unplaced, warnings } = await listQuotas(ctx.ws, { ...(operator === undefined ? {} : { operator }), ...(departement === undefined ? {} : { departement }) });
+    for (const w of warnings) ctx.warn(w);
     if (ctx.json) {
       ctx.printJson({ ledger: dir, subscriptions, unplaced });
     } else {

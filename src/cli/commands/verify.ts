@@ -1,9 +1,7 @@
-import { InputError, quoteInput } from "../../errors.js";
-import { makeResolver, parseResolverOption, query, type Answer } from "../../dns/resolve.js";
-import { compareAnswers, queriesFor, type VerifyInput, type VerifyReport } from "../../dns/verify.js";
-import { normalizeQuery } from "../../naming/query.js";
-import { DKIM_OPTION, readRecordInputs, validatedZone } from "../../records/inputs.js";
-import type { DesiredZone } from "../../records/model.js";
+import { parseResolverOption } from "../../dns/resolve.js";
+import type { VerifyReport } from "../../dns/verify.js";
+import { verifyDomain } from "../../operations/verify.js";
+import { DKIM_OPTION } from "../options.js";
 import type { CommandSpec } from "../command.js";
 import type { CommandContext } from "../context.js";
 
@@ -23,45 +21,14 @@ export const command: CommandSpec = {
   },
   positionals: { min: 1, max: 1, name: "fqdn" },
   async run(ctx) {
-    const zone = ctx.config().zone;
-    const label = labelOf(ctx.positionals[0]!, zone);
     const rawServer = ctx.string("resolver");
     const server = rawServer === undefined ? undefined : parseResolverOption(rawServer);
-    const inputs = readRecordInputs(ctx);
-    const desired = validatedZone(ctx, inputs);
-    const { input, state } = expectation(desired, label);
-
-    const resolver = makeResolver(server);
-    const serverLabel = server ?? "(system resolver)";
-    const queries = queriesFor(input);
-    const answers = new Map<string, Answer>();
-    await Promise.all(queries.map(async (q) => answers.set(`${q.fqdn}\t${q.type}`, await query(resolver, q, serverLabel))));
-    const report = compareAnswers(input, answers);
-
-    if (ctx.json) ctx.printJson({ label, state, resolver: serverLabel, ...report });
-    else printReport(ctx, report, state, serverLabel);
+    const report = await verifyDomain(ctx.ws, ctx.positionals[0]!, server);
+    if (ctx.json) ctx.printJson(report);
+    else printReport(ctx, report, report.state, report.resolver);
     return report.ok ? 0 : 1;
   },
 };
-
-/** The commune label a typed name designates: <label>.<zone>, its IDN form, or the bare label. */
-function labelOf(raw: string, zone: string): string {
-  const q = normalizeQuery(raw, zone);
-  if (q.kind === "fqdn" && !q.subLabels) return q.value;
-  if (q.kind === "label-or-name" && q.ascii === q.unicode) return q.value;
-  throw new InputError(`${quoteInput(raw)} is not a commune domain; give <label>.${zone} (e.g. mende.${zone}).`);
-}
-
-/** What the model says this label must serve; a label nobody holds must match the zone's wildcard. */
-function expectation(desired: DesiredZone, label: string): { input: VerifyInput; state: string } {
-  const fqdn = `${label}.${desired.zone}`;
-  const owner = desired.owners.find((o) => o.label === label);
-  if (owner) {
-    return { input: { fqdn, zone: desired.zone, expected: owner.records, pending: owner.pending.map((p) => ({ purpose: p.purpose, type: p.type, reason: p.reason })) }, state: owner.state };
-  }
-  const wildcard = desired.zoneRecords.filter((r) => r.name === "*").map((r) => ({ ...r, name: label, purpose: r.purpose }));
-  return { input: { fqdn, zone: desired.zone, expected: wildcard, pending: [] }, state: "unallocated" };
-}
 
 const ICON = { correct: "ok  ", incorrect: "BAD ", missing: "MISS", unexpected: "XTRA", error: "ERR ", pending: "wait" } as const;
 
