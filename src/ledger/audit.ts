@@ -36,8 +36,26 @@ export const auditMarkerSchema = z.strictObject({
   outcome: z.literal("aborted"),
   reason: z.string(),
 });
+/**
+ * An action that changes no label but must be traced (art. 3.2: who did what): a
+ * membership added or removed, a token created or revoked, a webhook received. Its
+ * `event` is plain JSON with a `kind`; replay passes over it.
+ */
+export const auditEventSchema = z.strictObject({
+  tx: z.string().min(1),
+  time: isoDateTimeSchema,
+  actor: z.string(),
+  command: z.string(),
+  event: z.looseObject({ kind: z.string().regex(/^[a-z][a-z0-9.-]*$/) }),
+});
 export type AuditChange = z.infer<typeof auditChangeSchema>;
 export type AuditMarker = z.infer<typeof auditMarkerSchema>;
+export type AuditEvent = z.infer<typeof auditEventSchema>;
+const auditRecordSchema = z.union([auditChangeSchema, auditMarkerSchema, auditEventSchema]);
+
+export function auditEventLine(tx: string, time: string, actor: string, command: string, event: AuditEvent["event"]): string {
+  return `${JSON.stringify({ tx, time, actor, command, event } satisfies AuditEvent)}\n`;
+}
 
 export interface Change {
   label: string;
@@ -96,10 +114,10 @@ export function settleLastTransaction(path: string, current: ReadonlyMap<string,
   const { lastLine, torn } = readTail(path);
   const marker = (tx: string, reason: string): string =>
     `${JSON.stringify({ tx, time: now, actor, command: "recovery", outcome: "aborted", reason } satisfies AuditMarker)}\n`;
-  let last: AuditChange | AuditMarker | null = null;
+  let last: AuditChange | AuditMarker | AuditEvent | null = null;
   if (lastLine !== null && lastLine.trim() !== "") {
     const json = safeJson(lastLine);
-    const parsed = z.union([auditChangeSchema, auditMarkerSchema]).safeParse(json);
+    const parsed = auditRecordSchema.safeParse(json);
     if (!parsed.success) throw new FailureError(`the last line of the audit log ${path} is not an audit record; run \`domaines validate\` and repair it by hand.`);
     last = parsed.data;
   }
@@ -109,7 +127,7 @@ export function settleLastTransaction(path: string, current: ReadonlyMap<string,
     appendDurably(path, `\n${marker(id, "torn audit line: the process stopped while writing the audit log, before the ledger was replaced")}`);
     return;
   }
-  if (last === null || !("seq" in last)) return;
+  if (last === null || !("seq" in last)) return; // a marker or an event: nothing pending
   if (last.seq < last.of - 1) {
     appendDurably(path, marker(last.tx, `only ${last.seq + 1} of ${last.of} audit lines were written; the ledger was not replaced`));
     return;
@@ -151,8 +169,9 @@ export function replayAudit(path: string): AuditReplay {
   const records: { rec: AuditChange | AuditMarker; line: number }[] = [];
   const aborted = new Set<string>();
   lines.forEach((text, i) => {
-    const parsed = z.union([auditChangeSchema, auditMarkerSchema]).safeParse(safeJson(text));
+    const parsed = auditRecordSchema.safeParse(safeJson(text));
     if (parsed.success) {
+      if ("event" in parsed.data) return; // traced actions change no label
       records.push({ rec: parsed.data, line: i + 1 });
       if ("outcome" in parsed.data) aborted.add(parsed.data.tx);
       return;

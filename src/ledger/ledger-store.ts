@@ -43,6 +43,8 @@ export interface LedgerStore {
    * that changed since the caller last looked).
    */
   transact<T>(meta: TransactionMeta, fn: (entries: readonly LedgerEntry[]) => LedgerChanges<T>): Promise<LedgerUpdate<T>>;
+  /** Traces an action that changes no label (membership, token, webhook) in the audit log, durably. */
+  recordEvent(meta: TransactionMeta, event: { kind: string } & Record<string, unknown>): Promise<void>;
   /** The invariants of the whole ledger, and that it equals its audit log replayed. */
   validate(reserved: ReadonlySet<string>): Promise<ValidationReport>;
   close(): Promise<void>;

@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import { FailureError, InputError } from "../errors.js";
 import { loadReservedLabels } from "../naming/reserved.js";
 import { dataPath } from "../paths.js";
-import { auditLines, replayAudit, settleLastTransaction, type Change } from "./audit.js";
+import { auditEventLine, auditLines, replayAudit, settleLastTransaction, type Change } from "./audit.js";
 import { parseLedgerText, sameEntry, serializeLedger, type NumberedEntry } from "./codec.js";
 import { appendDurably, replaceDurably } from "./fsync.js";
 import { ledgerProblems, transitionProblem } from "./invariants.js";
@@ -194,6 +194,19 @@ export class FileLedgerStore implements LedgerStore {
 
   transact<T>(meta: TransactionMeta, fn: (entries: readonly LedgerEntry[]) => LedgerChanges<T>): Promise<LedgerUpdate<T>> {
     return updateLedger(this.dir, meta.actor, meta.command, (entries) => fn(entries));
+  }
+
+  async recordEvent(meta: TransactionMeta, event: { kind: string } & Record<string, unknown>): Promise<void> {
+    requireDir(this.dir);
+    const paths = ledgerPaths(this.dir);
+    const lock = await acquireLock(paths.ledger, paths.lock);
+    try {
+      const now = new Date().toISOString();
+      settleLastTransaction(paths.audit, new Map(readLedger(this.dir).map((e) => [e.label, e])), meta.actor, now);
+      appendDurably(paths.audit, auditEventLine(`${now}-${randomUUID().slice(0, 8)}`, now, meta.actor, meta.command, event));
+    } finally {
+      await lock.release();
+    }
   }
 
   async validate(reserved: ReadonlySet<string>): Promise<ValidationReport> {
