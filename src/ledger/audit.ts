@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
 import { z } from "zod";
 import { FailureError } from "../errors.js";
@@ -12,11 +13,22 @@ import { isoDateTimeSchema, ledgerEntrySchema, type LedgerEntry } from "./schema
  *
  * Crash window: a transaction appends (and fsyncs) all its audit lines FIRST, then
  * replaces the ledger. A crash in between leaves audit lines for a change the ledger
- * never got. The next writer (under the lock) looks at the last transaction of the log:
- * if the ledger does not show it, it appends an `aborted` marker for it. So the log
- * replayed without aborted transactions always equals the ledger, and `validate` checks
- * exactly that. A line torn by a crash mid-append is followed by such a marker.
+ * never got. The next writer (under the lock) settles the tail of the log: a last
+ * transaction the ledger does not show, an incomplete one, or torn bytes get an
+ * `aborted` marker (listing the torn lines' byte offsets, so that any number of faults in
+ * a row is recovered without a hand repair). The log replayed without aborted
+ * transactions always equals the ledger, and `validate` checks exactly that.
+ *
+ * Digest chain: the last line of each transaction carries the SHA-256 of the ledger file
+ * it read (`before`) and of the one it writes (`after`). Before every write (and every
+ * trusted read) the ledger file's digest must be the last committed `after` (or its
+ * `before`, in the crash window): a ledger edited by hand, or a fork by two writers, is
+ * refused instead of being built upon.
  */
+const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/, "a SHA-256 in hex");
+export const digestSchema = z.strictObject({ before: sha256Schema, after: sha256Schema });
+export type LedgerDigest = z.infer<typeof digestSchema>;
+
 export const auditChangeSchema = z.strictObject({
   tx: z.string().min(1),
   seq: z.number().int().nonnegative(),
@@ -27,6 +39,8 @@ export const auditChangeSchema = z.strictObject({
   label: z.string(),
   before: ledgerEntrySchema.nullable(),
   after: ledgerEntrySchema.nullable(),
+  /** On the transaction's last line only (seq = of - 1). Absent in logs written before the chain existed. */
+  digest: digestSchema.optional(),
 });
 export const auditMarkerSchema = z.strictObject({
   tx: z.string().min(1),
@@ -35,6 +49,8 @@ export const auditMarkerSchema = z.strictObject({
   command: z.string(),
   outcome: z.literal("aborted"),
   reason: z.string(),
+  /** Byte offsets (and lengths) of the lines left unreadable by the fault this marker settles. */
+  torn: z.array(z.strictObject({ offset: z.number().int().nonnegative(), length: z.number().int().nonnegative() })).optional(),
 });
 /**
  * An action that changes no label but must be traced (art. 3.2: who did what): a
@@ -53,6 +69,7 @@ export type AuditMarker = z.infer<typeof auditMarkerSchema>;
 export type AuditEvent = z.infer<typeof auditEventSchema>;
 const auditRecordSchema = z.union([auditChangeSchema, auditMarkerSchema, auditEventSchema]);
 
+
 export function auditEventLine(tx: string, time: string, actor: string, command: string, event: AuditEvent["event"]): string {
   return `${JSON.stringify({ tx, time, actor, command, event } satisfies AuditEvent)}\n`;
 }
@@ -63,7 +80,7 @@ export interface Change {
   after: LedgerEntry | null;
 }
 
-export function auditLines(tx: string, time: string, actor: string, command: string, changes: readonly Change[]): string {
+export function auditLines(tx: string, time: string, actor: string, command: string, changes: readonly Change[], digest: LedgerDigest): string {
   return changes
     .map((c, seq) =>
       JSON.stringify({
@@ -76,69 +93,185 @@ export function auditLines(tx: string, time: string, actor: string, command: str
         label: c.label,
         before: c.before && canonicalEntry(c.before),
         after: c.after && canonicalEntry(c.after),
+        ...(seq === changes.length - 1 ? { digest } : {}),
       }),
     )
     .map((l) => `${l}\n`)
     .join("");
 }
 
-/** The end of the log: the last complete line, and the bytes after the last newline (a torn line). */
-function readTail(path: string): { lastLine: string | null; torn: string } {
+/** One line of the log with its byte position; `rec` is null for an unreadable line. */
+interface LogLine {
+  offset: number;
+  length: number;
+  text: string;
+  rec: AuditRecord | null;
+}
+type AuditRecord = AuditChange | AuditMarker | AuditEvent;
+
+function parseRecord(text: string): AuditRecord | null {
+  const parsed = auditRecordSchema.safeParse(safeJson(text));
+  return parsed.success ? parsed.data : null;
+}
+
+/** The SHA-256 (hex) of ledger text as stored. */
+export function ledgerSha256(data: string | Buffer): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+export const EMPTY_LEDGER_SHA = ledgerSha256("");
+
+interface Tail {
+  /** The last transaction line that carries a digest, when the log has one. */
+  digestLine: (LogLine & { rec: AuditChange & { digest: LedgerDigest } }) | null;
+  /** Complete lines after it (or every line, when none has a digest), in file order. */
+  after: LogLine[];
+  /** Bytes after the last newline: a line a crash cut short. */
+  torn: { offset: number; text: string } | null;
+  /** The log has lines but none carries a digest (written before the chain existed). */
+  legacy: boolean;
+  empty: boolean;
+}
+
+/**
+ * Reads the log backwards from its end until the last line with a digest (usually the very
+ * last line): the cost does not grow with the log. Without any digest, the whole log.
+ */
+function readTail(path: string): Tail {
+  if (!existsSync(path)) return { digestLine: null, after: [], torn: null, legacy: false, empty: true };
   const fd = openSync(path, "r");
   try {
     const size = fstatSync(fd).size;
-    let chunk = 64 * 1024;
-    for (;;) {
+    if (size === 0) return { digestLine: null, after: [], torn: null, legacy: false, empty: true };
+    for (let chunk = 64 * 1024; ; chunk *= 4) {
       const start = Math.max(0, size - chunk);
       const buf = Buffer.alloc(size - start);
       readSync(fd, buf, 0, buf.length, start);
-      const text = buf.toString("utf8");
-      const lastNl = text.lastIndexOf("\n");
-      const torn = text.slice(lastNl + 1);
-      const prevNl = lastNl < 0 ? -1 : text.lastIndexOf("\n", lastNl - 1);
-      if (prevNl >= 0 || start === 0) return { lastLine: lastNl < 0 ? null : text.slice(prevNl + 1, lastNl), torn };
-      chunk *= 4;
+      const lastNl = buf.lastIndexOf(0x0a);
+      const torn = lastNl === buf.length - 1 ? null : { offset: start + lastNl + 1, text: buf.toString("utf8", lastNl + 1) };
+      // Complete lines in the chunk (the first one is whole only when the chunk starts the file).
+      const firstNl = buf.indexOf(0x0a);
+      let from = start === 0 ? 0 : firstNl < 0 ? buf.length : firstNl + 1;
+      const lines: { offset: number; length: number; text: string }[] = [];
+      while (from <= lastNl) {
+        const nl = buf.indexOf(0x0a, from);
+        lines.push({ offset: start + from, length: nl - from, text: buf.toString("utf8", from, nl) });
+        from = nl + 1;
+      }
+      let at = -1;
+      for (let i = lines.length - 1; i >= 0; i--) {
+        if (!lines[i]!.text.includes('"digest":{')) continue;
+        const rec = parseRecord(lines[i]!.text);
+        if (rec && "digest" in rec && rec.digest) {
+          at = i;
+          break;
+        }
+      }
+      if (at >= 0 || start === 0) {
+        const parsed = (ls: typeof lines): LogLine[] => ls.map((l) => ({ ...l, rec: parseRecord(l.text) }));
+        const digestLine = at >= 0 ? (parsed([lines[at]!])[0] as Tail["digestLine"]) : null;
+        return { digestLine, after: parsed(lines.slice(at + 1)), torn, legacy: at < 0 && lines.length > 0, empty: lines.length === 0 && torn === null };
+      }
     }
   } finally {
     closeSync(fd);
   }
 }
 
+/** What the tail says the ledger file's digest may be, and what settling it needs. */
+interface TailVerdict {
+  /** Digests the ledger may have: the last committed `after`, and `before` in the crash window. */
+  committed: string | null;
+  crashWindow: string | null;
+  /** The transaction whose digest line decides it (for messages). */
+  last: AuditChange | null;
+}
+
+function verdictOf(tail: Tail): TailVerdict {
+  const d = tail.digestLine;
+  if (!d) return { committed: tail.empty || tail.legacy ? null : EMPTY_LEDGER_SHA, crashWindow: null, last: null };
+  const aborted = tail.after.some((l) => l.rec && "outcome" in l.rec && l.rec.tx === d.rec.tx);
+  return aborted ? { committed: d.rec.digest.before, crashWindow: null, last: d.rec } : { committed: d.rec.digest.after, crashWindow: d.rec.digest.before, last: d.rec };
+}
+
 /**
- * Called under the lock before a transaction: records as aborted a last transaction
- * whose audit lines were written but whose ledger replacement never happened.
- * `current` maps label → entry as the ledger now is.
+ * Whether ledger text of this digest is what the store itself last wrote (or read, in the
+ * crash window), by the audit log's chain; null when the log predates the chain (or is
+ * empty while the ledger is not), in which case callers validate the text in full.
  */
-export function settleLastTransaction(path: string, current: ReadonlyMap<string, LedgerEntry>, actor: string, now: string): void {
-  if (!existsSync(path)) return;
-  const { lastLine, torn } = readTail(path);
-  const marker = (tx: string, reason: string): string =>
-    `${JSON.stringify({ tx, time: now, actor, command: "recovery", outcome: "aborted", reason } satisfies AuditMarker)}\n`;
-  let last: AuditChange | AuditMarker | AuditEvent | null = null;
-  if (lastLine !== null && lastLine.trim() !== "") {
-    const json = safeJson(lastLine);
-    const parsed = auditRecordSchema.safeParse(json);
-    if (!parsed.success) throw new FailureError(`the last line of the audit log ${path} is not an audit record; run \`domaines validate\` and repair it by hand.`);
-    last = parsed.data;
+export function ledgerTrusted(path: string, ledgerSha: string): boolean | null {
+  const tail = readTail(path);
+  if (tail.empty) return ledgerSha === EMPTY_LEDGER_SHA ? true : null;
+  if (tail.legacy) return null;
+  const v = verdictOf(tail);
+  return ledgerSha === v.committed || ledgerSha === v.crashWindow;
+}
+
+/**
+ * Called under the lock before a transaction. Refuses a ledger that is not the one the log
+ * says was last written (edited by hand, restored from elsewhere, or a fork), and settles
+ * what a crash left at the end of the log: a transaction audited but never applied, an
+ * incomplete one, torn bytes (one marker lists every unreadable line since the last
+ * readable record, so repeated faults need no hand repair). `replayed` gives the ledger
+ * state the whole log replays to, for logs written before the digest chain.
+ */
+export interface SettleChecks {
+  /** For logs older than the chain: why the ledger disagrees with the whole log replayed, or null. */
+  legacyCheck: () => string | null;
+  /** For a refused ledger: what is wrong with it, in detail (labels that differ, invariants broken). */
+  explain: () => string;
+}
+
+export function settleAudit(path: string, ledgerFile: string, ledgerSha: string, actor: string, now: string, checks: SettleChecks): void {
+  const tail = readTail(path);
+  const marker = (tx: string, reason: string, torn?: { offset: number; length: number }[]): string =>
+    `${JSON.stringify({ tx, time: now, actor, command: "recovery", outcome: "aborted", reason, ...(torn && torn.length > 0 ? { torn } : {}) } satisfies AuditMarker)}\n`;
+  const excused = new Set<number>();
+  const aborted = new Set<string>();
+  for (const l of tail.after) {
+    if (l.rec && "outcome" in l.rec) {
+      aborted.add(l.rec.tx);
+      for (const t of l.rec.torn ?? []) excused.add(t.offset);
+    }
   }
-  if (torn !== "") {
-    // Killed in the middle of appending: that transaction never reached the ledger.
-    const id = /^\{"tx":"([^"]+)"/.exec(torn)?.[1] ?? (last && "seq" in last ? last.tx : "unknown");
-    appendDurably(path, `\n${marker(id, "torn audit line: the process stopped while writing the audit log, before the ledger was replaced")}`);
-    return;
+  // Unreadable lines nobody excused yet, and the torn tail: recorded by the next marker.
+  const garbage = tail.after.filter((l) => l.rec === null && !excused.has(l.offset)).map((l) => ({ offset: l.offset, length: l.length }));
+  if (tail.torn) garbage.push({ offset: tail.torn.offset, length: Buffer.byteLength(tail.torn.text) });
+  const markers: string[] = [];
+  const tornTx = (text: string) => /^\{"tx":"([^"]+)"/.exec(text)?.[1];
+  if (garbage.length > 0) {
+    const id = (tail.torn && tornTx(tail.torn.text)) ?? `recovery-${now}`;
+    markers.push(marker(id, "unreadable audit line(s) left by a process stopped while writing the audit log; the transaction they belonged to never reached the ledger", garbage));
+    aborted.add(id);
   }
-  if (last === null || !("seq" in last)) return; // a marker or an event: nothing pending
-  if (last.seq < last.of - 1) {
-    appendDurably(path, marker(last.tx, `only ${last.seq + 1} of ${last.of} audit lines were written; the ledger was not replaced`));
-    return;
+  // Transactions after the last digest line that never completed (their digest line is missing).
+  for (const l of tail.after) {
+    if (l.rec && "seq" in l.rec && !aborted.has(l.rec.tx)) {
+      aborted.add(l.rec.tx);
+      markers.push(marker(l.rec.tx, `only some of the ${l.rec.of} audit lines of this transaction were written; the ledger was not replaced`));
+    }
   }
-  const now_ = current.get(last.label);
-  if (sameEntry(now_, last.after ?? undefined)) return; // applied
-  if (sameEntry(now_, last.before ?? undefined)) {
-    appendDurably(path, marker(last.tx, "the process stopped after writing the audit log and before replacing the ledger"));
-    return;
+  if (tail.legacy || (tail.empty && ledgerSha !== EMPTY_LEDGER_SHA)) {
+    const problem = checks.legacyCheck();
+    if (problem !== null) throw damaged(ledgerFile, problem, checks.explain());
+  } else if (tail.digestLine) {
+    const v = verdictOf({ ...tail, after: tail.after.filter((l) => l.rec && "outcome" in l.rec) });
+    if (ledgerSha === v.crashWindow && ledgerSha !== v.committed) {
+      markers.push(marker(tail.digestLine.rec.tx, "the process stopped after writing the audit log and before replacing the ledger"));
+    } else if (ledgerSha !== v.committed) {
+      const t = tail.digestLine.rec;
+      throw damaged(ledgerFile, `its SHA-256 ${ledgerSha.slice(0, 12)}… is neither the one the last transaction in the audit log wrote nor the one it read (transaction ${t.tx}, ${t.time}, by ${t.actor}: ${t.command})`, checks.explain());
+    }
+  } else if (ledgerSha !== EMPTY_LEDGER_SHA) {
+    throw damaged(ledgerFile, "the audit log records no transaction, yet the ledger is not empty", checks.explain());
   }
-  throw new FailureError(`the ledger's label "${last.label}" matches neither side of the last audited change (transaction ${last.tx}); the ledger was edited outside domaines. Run \`domaines validate\`.`);
+  if (markers.length > 0) appendDurably(path, `${tail.torn ? "\n" : ""}${markers.join("")}`);
+}
+
+function damaged(ledgerFile: string, why: string, detail: string): FailureError {
+  return new FailureError(
+    `refused, nothing written: the ledger ${ledgerFile} is not the one its audit log says was last written: ${why}. It was edited outside domaines, restored from another copy, or written by two writers at once; restore the file (git checkout, backup) and run \`domaines validate\`.${detail ? `\n  ${detail}` : ""}`,
+    "ledger-damaged",
+  );
 }
 
 function safeJson(text: string): unknown {
@@ -155,31 +288,53 @@ export interface AuditReplay {
   /** Same without the last transaction (to recognise the crash window). */
   stateBeforeLast: Map<string, LedgerEntry> | null;
   lastTx: string | null;
+  /** The last transaction's digests, when it carries them (null in logs older than the chain). */
+  lastDigest: LedgerDigest | null;
   transactions: number;
   changes: number;
   problems: string[];
+  /** Damage at the end of the log that the next write repairs by itself (torn bytes, an incomplete transaction). */
+  repairable: string[];
 }
 
 /** Reads the whole log and replays it; malformed lines are reported by line number. */
 export function replayAudit(path: string): AuditReplay {
-  const out: AuditReplay = { state: new Map(), stateBeforeLast: null, lastTx: null, transactions: 0, changes: 0, problems: [] };
+  const out: AuditReplay = { state: new Map(), stateBeforeLast: null, lastTx: null, lastDigest: null, transactions: 0, changes: 0, problems: [], repairable: [] };
   if (!existsSync(path)) return out;
-  const lines = readFileSync(path, "utf8").split("\n");
-  if (lines.at(-1) === "") lines.pop();
+  const buf = readFileSync(path);
+  const lines: { text: string; offset: number }[] = [];
+  for (let from = 0; from < buf.length; ) {
+    let nl = buf.indexOf(0x0a, from);
+    if (nl < 0) nl = buf.length;
+    lines.push({ text: buf.toString("utf8", from, nl), offset: from });
+    from = nl + 1;
+  }
+  const tornTail = buf.length > 0 && buf[buf.length - 1] !== 0x0a;
   const records: { rec: AuditChange | AuditMarker; line: number }[] = [];
   const aborted = new Set<string>();
-  lines.forEach((text, i) => {
+  const excused = new Set<number>();
+  const bad: { line: number; offset: number; nextIsMarker: boolean }[] = [];
+  lines.forEach(({ text, offset }, i) => {
     const parsed = auditRecordSchema.safeParse(safeJson(text));
     if (parsed.success) {
       if ("event" in parsed.data) return; // traced actions change no label
       records.push({ rec: parsed.data, line: i + 1 });
-      if ("outcome" in parsed.data) aborted.add(parsed.data.tx);
+      if ("outcome" in parsed.data) {
+        aborted.add(parsed.data.tx);
+        for (const t of parsed.data.torn ?? []) excused.add(t.offset);
+      }
       return;
     }
-    const next = safeJson(lines[i + 1] ?? "");
-    const excused = auditMarkerSchema.safeParse(next).success;
-    if (!excused) out.problems.push(`${path}:${i + 1}: not an audit record`);
+    bad.push({ line: i + 1, offset, nextIsMarker: auditMarkerSchema.safeParse(safeJson(lines[i + 1]?.text ?? "")).success });
   });
+  for (const b of bad) {
+    if (excused.has(b.offset) || b.nextIsMarker) continue;
+    // Unreadable lines after the last readable record are a crash the next write settles.
+    const last = b.line > (records.at(-1)?.line ?? 0);
+    if (last) out.repairable.push(`${path}:${b.line}: an audit line cut short by a stopped process; the next write records it as aborted`);
+    else out.problems.push(`${path}:${b.line}: not an audit record`);
+  }
+  if (tornTail && out.repairable.length === 0 && !excused.has(lines.at(-1)!.offset)) out.repairable.push(`${path}: ends with a line cut short; the next write records it as aborted`);
   const txs: { tx: string; changes: { rec: AuditChange; line: number }[] }[] = [];
   for (const { rec, line } of records) {
     if ("outcome" in rec || aborted.has(rec.tx)) continue;
@@ -199,8 +354,22 @@ export function replayAudit(path: string): AuditReplay {
       else state.delete(c.label);
     }
   };
+  let previousAfter: string | null = null;
   txs.forEach((t, i) => {
-    if (i === txs.length - 1) out.stateBeforeLast = new Map(out.state);
+    const last = t.changes.at(-1)!;
+    const complete = t.changes.length === last.rec.of && last.rec.seq === last.rec.of - 1;
+    if (!complete && i !== txs.length - 1) out.problems.push(`${path}:${last.line}: transaction ${t.tx} has ${t.changes.length} of its ${last.rec.of} lines and no aborted marker`);
+    if (!complete && i === txs.length - 1) out.repairable.push(`${path}:${last.line}: transaction ${t.tx} has only ${t.changes.length} of its ${last.rec.of} lines (a stopped process); the next write records it as aborted`);
+    const digest = complete ? (last.rec.digest ?? null) : null;
+    // The chain: each committed transaction read the ledger the previous one wrote.
+    if (digest && previousAfter !== null && digest.before !== previousAfter) {
+      out.problems.push(`${path}:${last.line}: transaction ${t.tx} read a ledger (SHA-256 ${digest.before.slice(0, 12)}…) other than the one the previous transaction wrote (${previousAfter.slice(0, 12)}…): edited outside domaines, or two writers at once`);
+    }
+    if (digest) previousAfter = digest.after;
+    if (i === txs.length - 1) {
+      out.stateBeforeLast = new Map(out.state);
+      out.lastDigest = digest;
+    }
     apply(out.state, t.changes);
   });
   out.lastTx = txs.at(-1)?.tx ?? null;

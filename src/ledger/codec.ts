@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import { InputError } from "../errors.js";
-import { ledgerEntrySchema, type LedgerEntry } from "./schema.js";
+import { enrolmentSchema, ledgerEntrySchema, type LedgerEntry } from "./schema.js";
 
 /**
  * Ledger text <-> entries. One JSON object a line, sorted by label, keys in one fixed
@@ -129,4 +129,51 @@ function validateLine(content: string, where: string, problems: string[]): Ledge
     return null;
   }
   return deepFreeze(parsed.data);
+}
+
+/**
+ * The defaults zod fills in (fields the canonical text leaves out), read from the
+ * schemas themselves so that the trusted reader below never drifts from them.
+ */
+function defaultsOf(schema: { shape: Record<string, unknown> }): [string, unknown][] {
+  const out: [string, unknown][] = [];
+  for (const [key, field] of Object.entries(schema.shape)) {
+    const def = (field as { _zod: { def: { type: string; defaultValue?: unknown } } })._zod.def;
+    if (def.type === "default") out.push([key, def.defaultValue]);
+  }
+  return out;
+}
+const ENTRY_DEFAULTS = defaultsOf(ledgerEntrySchema);
+const ENROLMENT_DEFAULTS = defaultsOf(enrolmentSchema);
+
+function fillDefaults(target: Record<string, unknown>, defaults: readonly [string, unknown][]): void {
+  for (const [key, value] of defaults) {
+    if (target[key] === undefined) target[key] = typeof value === "object" && value !== null ? structuredClone(value) : value;
+  }
+}
+
+/**
+ * Parses ledger text this store wrote itself, as proven by the audit log's digest chain
+ * (the text's SHA-256 is the one the last committed transaction recorded): JSON and the
+ * schema's defaults, without zod, since every line was validated before it was written.
+ * Any other text goes through parseLedgerText. Entries are frozen (they are shared with
+ * the store's cache) and keep their line text (unchanged lines are written back as is).
+ */
+export function parseTrustedLedger(text: string): { entries: LedgerEntry[]; lines: string[] } {
+  const lines = text === "" ? [] : text.split("\n");
+  if (lines.at(-1) === "") lines.pop();
+  const entries = lines.map((line) => {
+    const e = JSON.parse(line) as Record<string, unknown>;
+    fillDefaults(e, ENTRY_DEFAULTS);
+    for (const enrolment of Object.values(e.services as Record<string, Record<string, unknown>>)) fillDefaults(enrolment, ENROLMENT_DEFAULTS);
+    const entry = deepFreeze(e) as unknown as LedgerEntry;
+    serialized.set(entry, line);
+    return entry;
+  });
+  return { entries, lines };
+}
+
+/** Freezes an entry (and what it holds) so that a caller mutating a shared entry fails loudly. */
+export function freezeEntry(entry: LedgerEntry): LedgerEntry {
+  return deepFreeze(entry);
 }

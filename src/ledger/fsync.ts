@@ -1,36 +1,109 @@
-import { closeSync, fsyncSync, openSync, renameSync, writeSync } from "node:fs";
-import { dirname } from "node:path";
+import { randomBytes } from "node:crypto";
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { FailureError } from "../errors.js";
 
-/** Opens `path`, runs `fn`, fsyncs and closes (close also on error). */
-function withSyncedFd(path: string, flags: string, fn: (fd: number) => void): void {
-  const fd = openSync(path, flags);
+/** Writes all of `data` (writeSync may write less than asked). */
+function writeAll(fd: number, data: string | Buffer): void {
+  const buf = typeof data === "string" ? Buffer.from(data, "utf8") : data;
+  let off = 0;
+  while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+}
+
+const CAUSES: Record<string, string> = {
+  ENOSPC: "the disk is full",
+  EDQUOT: "the disk quota is exhausted",
+  EFBIG: "the file would be larger than allowed (file size limit)",
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EROFS: "the file system is read-only",
+  EMFILE: "too many open files",
+  ENFILE: "too many open files on the system",
+  EIO: "an input/output error of the disk",
+  ENOENT: "the directory does not exist",
+  ENOTDIR: "a part of the path is not a directory",
+  EISDIR: "it is a directory",
+  EEXIST: "a file of that name already exists",
+  ELOOP: "it is a symbolic link",
+};
+
+/** A failed file operation as a clear error naming the path and the cause (exit 1, code io). */
+export function fileError(action: string, path: string, err: unknown): FailureError {
+  const code = (err as NodeJS.ErrnoException).code;
+  const cause = code ? `${CAUSES[code] ?? "the system refused"} (${code})` : String(err);
+  return new FailureError(`cannot ${action} ${path}: ${cause}.`, "io", { details: { path, errno: code ?? null } });
+}
+
+/** Appends and fsyncs: once this returns, the bytes survive a crash. */
+export function appendDurably(path: string, text: string): void {
+  let fd: number;
   try {
-    fn(fd);
+    fd = openSync(path, "a");
+  } catch (err) {
+    throw fileError("append to", path, err);
+  }
+  try {
+    writeAll(fd, text);
     fsyncSync(fd);
+  } catch (err) {
+    throw fileError("append to", path, err);
   } finally {
     closeSync(fd);
   }
 }
 
-/** Writes all of `text` (writeSync may write less than asked). */
-function writeAll(fd: number, text: string): void {
-  const buf = Buffer.from(text, "utf8");
-  let off = 0;
-  while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+/** The prefix of `path`'s temp files: `<name>.tmp-<pid>-<random>` beside it. */
+export function tempPrefix(path: string): string {
+  return `${basename(path)}.tmp-`;
 }
 
-/** Appends and fsyncs: once this returns, the lines survive a crash. */
-export function appendDurably(path: string, text: string): void {
-  withSyncedFd(path, "a", (fd) => writeAll(fd, text));
+/** The pid a temp file name carries (its writer), or null. */
+export function tempOwnerPid(name: string, path: string): number | null {
+  const rest = name.startsWith(tempPrefix(path)) ? name.slice(tempPrefix(path).length) : null;
+  const pid = rest === null ? NaN : Number(rest.split("-")[0]);
+  return Number.isInteger(pid) && pid > 0 ? pid : null;
 }
 
 /**
- * Replaces `path` atomically: temp file beside it, fsync, rename, fsync of the directory.
- * A crash at any instant leaves the old file or the new one, never a mix.
+ * Replaces `path` atomically: a temp file beside it, created exclusively (O_EXCL: never
+ * through a planted link, never another writer's file), written, fsynced, renamed over
+ * `path`, then the directory fsynced. A crash at any instant leaves the old file or the
+ * new one, never a mix; on any failure this writer removes its own temp file, and only it.
  */
-export function replaceDurably(path: string, text: string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  withSyncedFd(tmp, "w", (fd) => writeAll(fd, text));
-  renameSync(tmp, path);
-  withSyncedFd(dirname(path), "r", () => {});
+export function replaceDurably(path: string, data: string | Buffer): void {
+  const tmp = join(dirname(path), `${tempPrefix(path)}${process.pid}-${randomBytes(6).toString("hex")}`);
+  let fd: number;
+  try {
+    fd = openSync(tmp, "wx", 0o644);
+  } catch (err) {
+    throw fileError("create a temporary file beside", path, err);
+  }
+  try {
+    try {
+      writeAll(fd, data);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw fileError("write", path, err);
+  }
+  syncDirectory(dirname(path));
+}
+
+/** fsync of a directory, so that a rename in it survives a crash. */
+export function syncDirectory(dir: string): void {
+  let fd: number;
+  try {
+    fd = openSync(dir, "r");
+  } catch (err) {
+    throw fileError("open the directory", dir, err);
+  }
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -4,11 +4,11 @@ import { join, resolve } from "node:path";
 import { FailureError, InputError } from "../errors.js";
 import { loadReservedLabels } from "../naming/reserved.js";
 import { dataPath } from "../paths.js";
-import { auditEventLine, auditLines, replayAudit, settleLastTransaction, type Change } from "./audit.js";
-import { parseLedgerText, sameEntry, serializeLedger, type NumberedEntry } from "./codec.js";
-import { appendDurably, replaceDurably } from "./fsync.js";
+import { auditEventLine, auditLines, ledgerSha256, ledgerTrusted, replayAudit, settleAudit, type Change, type SettleChecks } from "./audit.js";
+import { compareLabels, freezeEntry, parseLedgerText, parseTrustedLedger, sameEntry, serializeEntry, type NumberedEntry } from "./codec.js";
+import { appendDurably, fileError, replaceDurably, tempOwnerPid } from "./fsync.js";
 import { ledgerProblems, transitionProblem } from "./invariants.js";
-import { acquireLock } from "./lock.js";
+import { acquireLock, holderGone, type LockOwner } from "./lock.js";
 import type { LedgerChanges, LedgerStore, LedgerUpdate, TransactionMeta, ValidationReport } from "./ledger-store.js";
 import type { LedgerEntry } from "./schema.js";
 
@@ -16,7 +16,7 @@ export type { LedgerChanges, LedgerUpdate } from "./ledger-store.js";
 
 export const LEDGER_FILE = "ledger.jsonl";
 export const AUDIT_FILE = "audit.jsonl";
-const LOCK_DIR = "ledger.lock";
+const LOCK_FILE = "ledger.lock";
 
 /** `--ledger DIR`, else DOMAINES_LEDGER, else data/ledger. Accepts a CommandContext or a path. */
 export function ledgerDir(ctxOrOverride?: string | { string(name: string): string | undefined }): string {
@@ -26,7 +26,7 @@ export function ledgerDir(ctxOrOverride?: string | { string(name: string): strin
 }
 
 export function ledgerPaths(dir: string): { ledger: string; audit: string; lock: string } {
-  return { ledger: join(dir, LEDGER_FILE), audit: join(dir, AUDIT_FILE), lock: join(dir, LOCK_DIR) };
+  return { ledger: join(dir, LEDGER_FILE), audit: join(dir, AUDIT_FILE), lock: join(dir, LOCK_FILE) };
 }
 
 function requireDir(dir: string): void {
@@ -41,23 +41,76 @@ function requireDir(dir: string): void {
   }
 }
 
-/** Every line of the ledger with its line number, validated; a missing file is an empty ledger. */
+/**
+ * What this process last read or wrote of a ledger file: its identity on disk (inode, size,
+ * mtime, ctime: any write or rename changes it), digest, lines and entries. A long-running
+ * writer (the server) then re-reads nothing between its own transactions.
+ */
+interface LoadedLedger {
+  identity: string;
+  sha: string;
+  lines: string[];
+  entries: LedgerEntry[];
+  /** Read through the digest chain (written by domaines) rather than validated with zod. */
+  trusted: boolean;
+}
+const loaded = new Map<string, LoadedLedger>();
+
+function fileIdentity(path: string): string {
+  try {
+    const s = statSync(path, { bigint: true });
+    return `${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return "absent";
+    throw fileError("read", path, err);
+  }
+}
+
+function readBytes(file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return Buffer.alloc(0);
+    throw fileError("read the ledger", file, err);
+  }
+}
+
+/**
+ * The ledger file as entries. Text whose digest the audit log's chain vouches for was
+ * written by domaines from validated entries: it is parsed without zod. Any other text (a
+ * hand edit, a log older than the chain) is validated line by line with the schema.
+ */
+function loadLedger(dir: string): LoadedLedger {
+  const { ledger: file, audit } = ledgerPaths(dir);
+  const identity = fileIdentity(file);
+  const known = loaded.get(file);
+  if (known && known.identity === identity) return known;
+  const buf = readBytes(file);
+  const sha = ledgerSha256(buf);
+  const text = buf.toString("utf8");
+  let result: LoadedLedger;
+  if (ledgerTrusted(audit, sha) === true) {
+    const { entries, lines } = parseTrustedLedger(text);
+    result = { identity, sha, lines, entries, trusted: true };
+  } else {
+    const entries = parseLedgerText(text, file).map((n) => n.entry);
+    result = { identity, sha, lines: entries.map(serializeEntry), entries, trusted: false };
+  }
+  loaded.set(file, result);
+  return result;
+}
+
+/** Every line of the ledger with its line number, validated with the schema; a missing file is an empty ledger. */
 export function readLedgerLines(dir: string): NumberedEntry[] {
   requireDir(dir);
   const file = ledgerPaths(dir).ledger;
-  if (!existsSync(file)) return [];
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (err) {
-    throw new InputError(`cannot read the ledger ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
-  return parseLedgerText(text, file);
+  return parseLedgerText(readBytes(file).toString("utf8"), file);
 }
 
-/** The ledger's entries, validated (bad lines → InputError naming file:line and the rule). */
+/** The ledger's entries (bad lines → InputError naming file:line and the rule). */
 export function readLedger(dir: string): LedgerEntry[] {
-  return readLedgerLines(dir).map((n) => n.entry);
+  requireDir(dir);
+  return loadLedger(dir).entries;
 }
 
 /**
@@ -101,27 +154,110 @@ export function readLedgerMentioning(dir: string, values: readonly string[]): Le
 
 const NEWLINE = 0x0a;
 
-
-function fileIdentity(path: string): string {
-  try {
-    const s = statSync(path, { bigint: true });
-    return `${s.ino}:${s.size}:${s.mtimeNs}`;
-  } catch {
-    return "absent";
+/**
+ * What writers killed mid-way leave in the directory: temp files of a ledger replacement
+ * (named with their pid) and of a lock acquisition. Removed under the lock, and only when
+ * their writer is no longer running.
+ */
+function removeLeftovers(dir: string): void {
+  const file = ledgerPaths(dir).ledger;
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    const pid = tempOwnerPid(name, file);
+    if (pid !== null) {
+      if (!pidRunning(pid)) rmSync(path, { force: true });
+      continue;
+    }
+    if (name.startsWith(`${LOCK_FILE}.`) && name.endsWith(".tmp")) {
+      try {
+        const owner = JSON.parse(readFileSync(path, "utf8")) as LockOwner;
+        if (holderGone(owner, statSync(path).mtimeMs) !== null) rmSync(path, { force: true });
+      } catch {
+        // Not written yet (a waiter between creating and writing it), or cut short by a crash: remove only once old.
+        if (Date.now() - statSync(path).mtimeMs > 60_000) rmSync(path, { force: true });
+      }
+    } else if (name.startsWith(`${LOCK_FILE}.stale-`) && Date.now() - statSync(path).mtimeMs > 60_000) {
+      rmSync(path, { recursive: true, force: true });
+    }
   }
 }
 
-/** Temp files left by writers killed before their rename: safe to remove once we hold the lock. */
-function removeLeftoverTempFiles(dir: string): void {
-  for (const name of readdirSync(dir)) if (name.startsWith(`${LEDGER_FILE}.tmp-`)) rmSync(join(dir, name), { force: true });
+function pidRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** The ledger's lines with `changed` entries put in their sorted places (lines stay canonical and sorted). */
+function spliceLines(lines: readonly string[], entries: readonly LedgerEntry[], changed: readonly LedgerEntry[]): { lines: string[]; entries: LedgerEntry[] } {
+  const sorted = [...changed].sort(compareLabels);
+  const outLines: string[] = [];
+  const outEntries: LedgerEntry[] = [];
+  let j = 0;
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!;
+    while (j < sorted.length && sorted[j]!.label < e.label) {
+      outEntries.push(sorted[j]!);
+      outLines.push(serializeEntry(sorted[j]!));
+      j++;
+    }
+    if (j < sorted.length && sorted[j]!.label === e.label) {
+      outEntries.push(sorted[j]!);
+      outLines.push(serializeEntry(sorted[j]!));
+      j++;
+    } else {
+      outEntries.push(e);
+      outLines.push(lines[i]!);
+    }
+  }
+  for (; j < sorted.length; j++) {
+    outEntries.push(sorted[j]!);
+    outLines.push(serializeEntry(sorted[j]!));
+  }
+  return { lines: outLines, entries: outEntries };
+}
+
+function ledgerText(lines: readonly string[]): string {
+  return lines.length === 0 ? "" : `${lines.join("\n")}\n`;
+}
+
+/** Labels where `entries` differ from the audit log replayed (none when they equal it, or the state before its last transaction). */
+function labelsDifferingFromAudit(dir: string, entries: readonly LedgerEntry[]): string[] {
+  const replay = replayAudit(ledgerPaths(dir).audit);
+  const current = new Map(entries.map((e) => [e.label, e]));
+  const differing = (state: Map<string, LedgerEntry>) => [...new Set([...state.keys(), ...current.keys()])].filter((l) => !sameEntry(state.get(l), current.get(l))).sort();
+  const now = differing(replay.state);
+  return now.length === 0 || (replay.stateBeforeLast !== null && differing(replay.stateBeforeLast).length === 0) ? [] : now;
+}
+
+/** The checks settleAudit needs: agreement with an old log replayed, and what to say of a refused ledger. */
+function settleChecks(dir: string, entries: readonly LedgerEntry[]): SettleChecks {
+  const list = (xs: string[]) => `${xs.slice(0, 10).join(", ")}${xs.length > 10 ? `, … (${xs.length} in all)` : ""}`;
+  return {
+    legacyCheck: () => {
+      const differing = labelsDifferingFromAudit(dir, entries);
+      return differing.length === 0 ? null : `it differs from its audit log replayed at label(s) ${list(differing)}`;
+    },
+    explain: () => {
+      const lines: string[] = [];
+      const differing = labelsDifferingFromAudit(dir, entries);
+      if (differing.length > 0) lines.push(`labels that differ from the audit log: ${list(differing)}`);
+      for (const p of ledgerProblems(entries, loadReservedLabels()).slice(0, 10)) lines.push(p.message);
+      return lines.join("\n  ");
+    },
+  };
 }
 
 /**
- * One transaction: take the lock, re-read the ledger, apply `fn`, check every invariant
- * and every label's transition, append the audit lines (fsync), replace the ledger
- * atomically, release. `fn` must be pure (it may be given the entries of a ledger that
- * changed since the caller last looked). Nothing is written when nothing changes or
- * when anything is refused.
+ * One transaction: take the lock, settle what a crash left in the audit log and refuse a
+ * ledger that is not the one last written, apply `fn`, check every label's transition and
+ * the whole ledger's invariants, append the audit lines with the digest chain (fsync),
+ * check the lock is still ours, replace the ledger atomically, release. `fn` must be pure
+ * (it may see entries newer than the caller's). Nothing is written when nothing changes
+ * or when anything is refused.
  */
 export async function updateLedger<T>(
   dir: string,
@@ -131,17 +267,21 @@ export async function updateLedger<T>(
 ): Promise<LedgerUpdate<T>> {
   requireDir(dir);
   const paths = ledgerPaths(dir);
-  const lock = await acquireLock(paths.ledger, paths.lock);
+  const lock = await acquireLock(paths.lock, `${actor}: ${command}`);
   try {
-    removeLeftoverTempFiles(dir);
-    const identity = fileIdentity(paths.ledger);
-    const entries = readLedger(dir);
-    const byLabel = new Map(entries.map((e) => [e.label, e]));
+    removeLeftovers(dir);
     const now = new Date().toISOString();
-    settleLastTransaction(paths.audit, byLabel, actor, now);
-
-    const { put, result } = fn(entries);
-    const next = new Map(byLabel);
+    const current = loadLedger(dir);
+    settleAudit(paths.audit, paths.ledger, current.sha, actor, now, settleChecks(dir, current.entries));
+    if (!current.trusted) {
+      // Not vouched for by the chain (an older log): the whole ledger's invariants first.
+      const problems = ledgerProblems(current.entries, loadReservedLabels());
+      if (problems.length > 0) {
+        throw new FailureError(`refused, nothing written: the ledger already breaks its invariants; run \`domaines validate\`:\n  ${problems.slice(0, 20).map((p) => p.message).join("\n  ")}`, "ledger-damaged");
+      }
+    }
+    const byLabel = new Map(current.entries.map((e) => [e.label, e]));
+    const { put, result } = fn([...current.entries]);
     const changes: Change[] = [];
     const refused: string[] = [];
     const seen = new Set<string>();
@@ -152,26 +292,33 @@ export async function updateLedger<T>(
       if (sameEntry(before ?? undefined, after)) continue;
       const problem = transitionProblem(before, after);
       if (problem) refused.push(problem);
-      changes.push({ label: after.label, before, after });
-      next.set(after.label, after);
+      changes.push({ label: after.label, before, after: freezeEntry(after) });
     }
-    if (refused.length > 0) throw new FailureError(`refused, nothing written:\n  ${refused.slice(0, 20).join("\n  ")}`);
+    if (refused.length > 0) throw new FailureError(`refused, nothing written:\n  ${refused.slice(0, 20).join("\n  ")}`, "refused");
     if (changes.length === 0) return { result, changes, tx: null };
-    const nextEntries = [...next.values()];
-    const problems = ledgerProblems(nextEntries, loadReservedLabels());
+    const next = spliceLines(current.lines, current.entries, changes.map((c) => c.after!));
+    const problems = ledgerProblems(next.entries, loadReservedLabels());
     if (problems.length > 0) {
       const shown = problems.slice(0, 20).map((p) => p.message).join("\n  ");
-      throw new FailureError(`refused, nothing written: the ledger would break its invariants (run \`domaines validate\` if it already does):\n  ${shown}`);
+      throw new FailureError(`refused, nothing written: the ledger would break its invariants:\n  ${shown}`, "refused");
     }
-    if (fileIdentity(paths.ledger) !== identity) throw new FailureError("the ledger changed while this command held the lock (a lock taken over as stale?); nothing written, run the command again.");
+    const text = ledgerText(next.lines);
+    const sha = ledgerSha256(text);
     const tx = `${now}-${randomUUID().slice(0, 8)}`;
-    appendDurably(paths.audit, auditLines(tx, now, actor, command, changes));
-    const lost = lock.compromised();
-    if (lost) throw new FailureError(`lost the ledger lock before writing (${lost.message}); nothing replaced, the next command records the transaction as aborted.`);
-    replaceDurably(paths.ledger, serializeLedger(nextEntries));
+    // Fencing: the ledger is still the version this transaction read, and the lock still ours.
+    const fence = (): void => {
+      const lost = lock.lost();
+      if (lost) throw new FailureError(`lost the ledger lock before writing (${lost}); nothing replaced: run the command again.`, "lock-lost");
+      if (fileIdentity(paths.ledger) !== current.identity) throw new FailureError("the ledger changed while this command held its lock; nothing replaced: run the command again.", "lock-lost");
+    };
+    fence();
+    appendDurably(paths.audit, auditLines(tx, now, actor, command, changes, { before: current.sha, after: sha }));
+    fence();
+    replaceDurably(paths.ledger, text);
+    loaded.set(paths.ledger, { identity: fileIdentity(paths.ledger), sha, lines: next.lines, entries: next.entries, trusted: true });
     return { result, changes, tx };
   } finally {
-    await lock.release();
+    lock.release();
   }
 }
 
@@ -199,13 +346,17 @@ export class FileLedgerStore implements LedgerStore {
   async recordEvent(meta: TransactionMeta, event: { kind: string } & Record<string, unknown>): Promise<void> {
     requireDir(this.dir);
     const paths = ledgerPaths(this.dir);
-    const lock = await acquireLock(paths.ledger, paths.lock);
+    const lock = await acquireLock(paths.lock, `${meta.actor}: ${meta.command}`);
     try {
+      removeLeftovers(this.dir);
       const now = new Date().toISOString();
-      settleLastTransaction(paths.audit, new Map(readLedger(this.dir).map((e) => [e.label, e])), meta.actor, now);
+      const current = loadLedger(this.dir);
+      settleAudit(paths.audit, paths.ledger, current.sha, meta.actor, now, settleChecks(this.dir, current.entries));
+      const lost = lock.lost();
+      if (lost) throw new FailureError(`lost the ledger lock before writing (${lost}); nothing recorded: run the command again.`, "lock-lost");
       appendDurably(paths.audit, auditEventLine(`${now}-${randomUUID().slice(0, 8)}`, now, meta.actor, meta.command, event));
     } finally {
-      await lock.release();
+      lock.release();
     }
   }
 
@@ -216,7 +367,7 @@ export class FileLedgerStore implements LedgerStore {
   async close(): Promise<void> {}
 }
 
-/** validate for the file store: invariants by line, and the audit log replayed must give exactly the ledger. */
+/** validate for the file store: every line with the schema, invariants by line, the audit log replayed and its digest chain. */
 export function validateLedgerDir(dir: string, reserved: ReadonlySet<string>): ValidationReport {
   const paths = ledgerPaths(dir);
   const numbered = readLedgerLines(dir);
@@ -230,11 +381,13 @@ export function validateLedgerDir(dir: string, reserved: ReadonlySet<string>): V
     const labels = new Set([...state.keys(), ...current.keys()]);
     return [...labels].filter((l) => !sameEntry(state.get(l), current.get(l))).sort();
   };
-  let note: string | null = null;
+  const notes: string[] = [...replay.repairable];
   let mismatch = differs(replay.state);
+  let crashWindow = false;
   if (mismatch.length > 0 && replay.stateBeforeLast && differs(replay.stateBeforeLast).length === 0) {
-    note = `the last transaction in the audit log (${replay.lastTx}) never reached the ledger (a process stopped between the two writes); the next write records it as aborted.`;
+    notes.push(`the last transaction in the audit log (${replay.lastTx}) never reached the ledger (a process stopped between the two writes); the next write records it as aborted.`);
     mismatch = [];
+    crashWindow = true;
   }
   const lineOf = new Map(numbered.map((n) => [n.entry.label, n.line]));
   for (const label of mismatch.slice(0, 50)) {
@@ -242,7 +395,13 @@ export function validateLedgerDir(dir: string, reserved: ReadonlySet<string>): V
     problems.push(`${paths.ledger}:${line ?? "-"}: label "${label}" ${line === undefined ? "is in the audit log but missing from the ledger" : "differs from the audit log replayed (edited outside domaines, or a label deleted or revived by hand)"}`);
   }
   if (mismatch.length > 50) problems.push(`… and ${mismatch.length - 50} more labels differ from the audit log`);
+  if (mismatch.length === 0 && replay.lastDigest) {
+    // Same entries, yet every write refuses a file whose bytes the chain does not vouch for.
+    const sha = ledgerSha256(readBytes(paths.ledger));
+    const expected = crashWindow ? replay.lastDigest.before : replay.lastDigest.after;
+    if (sha !== expected) problems.push(`${paths.ledger}: its bytes are not those domaines wrote (SHA-256 ${sha.slice(0, 12)}…, the audit log says ${expected.slice(0, 12)}…): reformatted or reordered by hand; restore it (git checkout) so that writes accept it`);
+  }
   const counts = { allocated: 0, alias: 0, reserved: 0, tombstone: 0 };
   for (const e of entries) counts[e.state]++;
-  return { ledger: paths.ledger, labels: entries.length, counts, audit: { transactions: replay.transactions, changes: replay.changes }, ok: problems.length === 0, problems, note };
+  return { ledger: paths.ledger, labels: entries.length, counts, audit: { transactions: replay.transactions, changes: replay.changes }, ok: problems.length === 0, problems, note: notes.length > 0 ? notes.join(" ") : null };
 }

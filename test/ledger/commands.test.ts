@@ -1,6 +1,9 @@
+import { createHash } from "node:crypto";
 import { appendFileSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ledgerEntrySchema } from "../../src/ledger/schema.js";
+import { updateLedger } from "../../src/ledger/store.js";
 import { cli, ledgerLines, snapshotFiles, tempLedger } from "./support/ledger-dir.js";
 
 interface Allocated {
@@ -48,12 +51,10 @@ describe("allocate", () => {
     expect(snapshotFiles(dir).audit).toBe(audit); // nothing changed, nothing audited
   });
 
-  it("keeps an allocated label even where the algorithm would now give another, and never reuses a ledger label", () => {
-    // Hand the ledger a tombstone on "marvejols" (as if an earlier commune had held it): Marvejols must get a suffixed label.
-    const tomb = JSON.stringify({ label: "marvejols", state: "tombstone", key: "200000999", allocatedAt: "2020-01-01T00:00:00.000Z", updatedAt: "2021-01-01T00:00:00.000Z", tombstonedAt: "2021-01-01T00:00:00.000Z" });
-    const ledger = join(dir, "ledger.jsonl");
-    writeFileSync(ledger, `${readFileSync(ledger, "utf8")}${tomb}\n`);
-    appendFileSync(join(dir, "audit.jsonl"), `${JSON.stringify({ tx: "seed", seq: 0, of: 1, time: "2021-01-01T00:00:00.000Z", actor: "test", command: "seed", label: "marvejols", before: null, after: JSON.parse(tomb) })}\n`);
+  it("keeps an allocated label even where the algorithm would now give another, and never reuses a ledger label", async () => {
+    // A tombstone on "marvejols" (as if an earlier commune had held it), written as a real transaction: Marvejols must get a suffixed label.
+    const tomb = ledgerEntrySchema.parse({ label: "marvejols", state: "tombstone", key: "200000999", allocatedAt: "2020-01-01T00:00:00.000Z", updatedAt: "2021-01-01T00:00:00.000Z", tombstonedAt: "2021-01-01T00:00:00.000Z" });
+    await updateLedger(dir, "test", "seed a tombstone", () => ({ put: [tomb], result: null }));
     const r = cli(dir, ["allocate", "Marvejols", "--json"]);
     expect(r.code).toBe(0);
     expect((JSON.parse(r.stdout) as { communes: Allocated[] }).communes[0]).toMatchObject({ label: "marvejols-48", reason: "taken-in-ledger" });
@@ -145,7 +146,10 @@ describe("the audit log's crash window", () => {
   it("a transaction audited but never written is reported by validate, then recorded as aborted by the next write", () => {
     // What a kill between the audit append and the rename leaves: audit lines the ledger does not show.
     const after = { label: "phantom", state: "allocated", key: "214801359", allocatedAt: "2026-01-01T00:00:00.000Z", updatedAt: "2026-01-01T00:00:00.000Z" };
-    appendFileSync(join(dir, "audit.jsonl"), `${JSON.stringify({ tx: "killed-tx", seq: 0, of: 1, time: "2026-01-01T00:00:00.000Z", actor: "x", command: "allocate", label: "phantom", before: null, after })}\n`);
+    // Its last line carries the digest chain: the ledger it read (the current file) and the one it would have written.
+    const sha = (text: string | Buffer) => createHash("sha256").update(text).digest("hex");
+    const digest = { before: sha(readFileSync(join(dir, "ledger.jsonl"))), after: sha("phantom ledger") };
+    appendFileSync(join(dir, "audit.jsonl"), `${JSON.stringify({ tx: "killed-tx", seq: 0, of: 1, time: "2026-01-01T00:00:00.000Z", actor: "x", command: "allocate", label: "phantom", before: null, after, digest })}\n`);
     const v = cli(dir, ["validate", "--json"]);
     expect(v.code).toBe(0);
     expect(JSON.parse(v.stdout)).toMatchObject({ ok: true, note: expect.stringMatching(/killed-tx\) never reached the ledger/) });
