@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { FailureError } from "../errors.js";
 
@@ -34,7 +34,12 @@ export function fileError(action: string, path: string, err: unknown): FailureEr
   return new FailureError(`cannot ${action} ${path}: ${cause}.`, "io", { details: { path, errno: code ?? null } });
 }
 
-/** Appends and fsyncs: once this returns, the bytes survive a crash. */
+/**
+ * Appends and fsyncs: once this returns, the bytes survive a crash. When the append fails
+ * (disk full, file too large), what it wrote is cut off again, so that a failed append
+ * neither leaves half a line nor keeps the space it took; if even that fails (or the process
+ * dies), the next writer's recovery marks the torn bytes.
+ */
 export function appendDurably(path: string, text: string): void {
   let fd: number;
   try {
@@ -42,13 +47,26 @@ export function appendDurably(path: string, text: string): void {
   } catch (err) {
     throw fileError("append to", path, err);
   }
+  let size: number | null = null;
   try {
-    writeAll(fd, text);
-    fsyncSync(fd);
+    try {
+      size = fstatSync(fd).size;
+      writeAll(fd, text);
+      fsyncSync(fd);
+    } catch (err) {
+      if (size !== null) {
+        try {
+          ftruncateSync(fd, size);
+        } catch {
+          // the recovery marker of the next write excuses the torn bytes
+        }
+      }
+      throw err;
+    } finally {
+      closeSync(fd);
+    }
   } catch (err) {
     throw fileError("append to", path, err);
-  } finally {
-    closeSync(fd);
   }
 }
 
@@ -102,8 +120,19 @@ export function syncDirectory(dir: string): void {
     throw fileError("open the directory", dir, err);
   }
   try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (err) {
+    throw fileError("flush the directory", dir, err);
   }
+}
+
+/** A raw file-system error (errno, syscall, path) as fileError; anything else unchanged. */
+export function asFileError(err: unknown, fallbackPath: string): unknown {
+  const e = err as NodeJS.ErrnoException;
+  if (!(err instanceof Error) || typeof e.code !== "string" || typeof e.syscall !== "string" || err instanceof FailureError) return err;
+  return fileError(e.syscall, e.path ?? fallbackPath, err);
 }

@@ -138,7 +138,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Takes the lock at `path`, waiting for a live holder (up to lockWaitMs), taking it over from a gone one. */
 export async function acquireLock(path: string, command: string): Promise<HeldLock> {
   const me = selfOwner(command);
-  const tmp = `${path}.${me.token}.tmp`;
+  // The pid in the name lets a clean-up tell a dead writer's file even when it was cut short.
+  const tmp = `${path}.${me.pid}.${me.token}.tmp`;
   const writeTmp = (): void => {
     try {
       const fd = openSync(tmp, "wx", 0o644);
@@ -184,7 +185,11 @@ export async function acquireLock(path: string, command: string): Promise<HeldLo
       delay = Math.min(delay * 1.5, 100);
     }
   } finally {
-    rmSync(tmp, { force: true });
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // left for the next writer's clean-up (removeLeftovers: its owner is then gone)
+    }
   }
   return holding(path, me);
 }
@@ -240,8 +245,8 @@ function holding(path: string, me: LockOwner): HeldLock {
       if (readOwner(path)?.owner?.token !== me.token) return; // no longer ours: leave it to its holder
       try {
         unlinkSync(path);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw lockError(path, err);
+      } catch {
+        // Left behind, it names this process: the next writer takes it over once this process has exited.
       }
     },
   };

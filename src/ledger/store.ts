@@ -6,7 +6,7 @@ import { loadReservedLabels } from "../naming/reserved.js";
 import { dataPath } from "../paths.js";
 import { auditEventLine, auditLines, ledgerSha256, ledgerTrusted, replayAudit, settleAudit, type Change, type SettleChecks } from "./audit.js";
 import { compareLabels, freezeEntry, parseLedgerText, parseTrustedLedger, sameEntry, serializeEntry, type NumberedEntry } from "./codec.js";
-import { appendDurably, fileError, replaceDurably, tempOwnerPid } from "./fsync.js";
+import { appendDurably, asFileError, fileError, replaceDurably, tempOwnerPid } from "./fsync.js";
 import { ledgerProblems, transitionProblem } from "./invariants.js";
 import { acquireLock, holderGone, type LockOwner } from "./lock.js";
 import type { LedgerChanges, LedgerStore, LedgerUpdate, TransactionMeta, ValidationReport } from "./ledger-store.js";
@@ -173,8 +173,9 @@ function removeLeftovers(dir: string): void {
         const owner = JSON.parse(readFileSync(path, "utf8")) as LockOwner;
         if (holderGone(owner, statSync(path).mtimeMs) !== null) rmSync(path, { force: true });
       } catch {
-        // Not written yet (a waiter between creating and writing it), or cut short by a crash: remove only once old.
-        if (Date.now() - statSync(path).mtimeMs > 60_000) rmSync(path, { force: true });
+        // Cut short by a crash, or not written yet by a live waiter (which writes it again if it is removed).
+        const writer = Number(name.slice(LOCK_FILE.length + 1).split(".")[0]);
+        if (!(Number.isInteger(writer) && pidRunning(writer)) || Date.now() - statSync(path).mtimeMs > 60_000) rmSync(path, { force: true });
       }
     } else if (name.startsWith(`${LOCK_FILE}.stale-`) && Date.now() - statSync(path).mtimeMs > 60_000) {
       rmSync(path, { recursive: true, force: true });
@@ -265,6 +266,14 @@ export async function updateLedger<T>(
   command: string,
   fn: (entries: LedgerEntry[]) => LedgerChanges<T>,
 ): Promise<LedgerUpdate<T>> {
+  try {
+    return await transaction(dir, actor, command, fn);
+  } catch (err) {
+    throw asFileError(err, dir);
+  }
+}
+
+async function transaction<T>(dir: string, actor: string, command: string, fn: (entries: LedgerEntry[]) => LedgerChanges<T>): Promise<LedgerUpdate<T>> {
   requireDir(dir);
   const paths = ledgerPaths(dir);
   const lock = await acquireLock(paths.lock, `${actor}: ${command}`);
@@ -344,6 +353,14 @@ export class FileLedgerStore implements LedgerStore {
   }
 
   async recordEvent(meta: TransactionMeta, event: { kind: string } & Record<string, unknown>): Promise<void> {
+    try {
+      await this.event(meta, event);
+    } catch (err) {
+      throw asFileError(err, this.dir);
+    }
+  }
+
+  private async event(meta: TransactionMeta, event: { kind: string } & Record<string, unknown>): Promise<void> {
     requireDir(this.dir);
     const paths = ledgerPaths(this.dir);
     const lock = await acquireLock(paths.lock, `${meta.actor}: ${meta.command}`);
