@@ -77,17 +77,22 @@ export function planSwitchToReserved(
   entries: readonly LedgerEntry[],
   commune: Commune,
   now: string,
-): { put: LedgerEntry[]; result: { from: string; to: string } } {
+): { put: LedgerEntry[]; result: { from: string; to: string; status: "switched" | "existing" } } {
   const primary = indexLedger(entries).primaryByKey.get(commune.key);
-  if (!primary) throw new InputError(`${commune.name} (${commune.insee}) holds no label in the ledger; allocate it first.`);
+  if (!primary) throw new InputError(`${commune.name} (${commune.insee}) holds no label in the ledger; allocate it first.`, "not-found");
   const waiting = entries.filter((e) => e.state === "reserved" && e.reservedReason === "rename" && e.key === commune.key);
   const target = waiting.at(-1);
-  if (!target) throw new InputError(`no label is reserved for ${commune.name} (${commune.insee}): it switches only to the label of a new name, reserved by \`domaines cog-sync --apply\` after a rename.`);
+  if (!target) {
+    // Asked again after it switched (a retry after a crash, a script run twice): the same answer, nothing to write.
+    const previous = entries.filter((e) => e.state === "alias" && e.aliasOf === commune.key && e.key === commune.key).sort((a, b) => (a.updatedAt < b.updatedAt ? -1 : 1)).at(-1);
+    if (previous) return { put: [], result: { from: previous.label, to: primary.label, status: "existing" } };
+    throw new InputError(`no label is reserved for ${commune.name} (${commune.insee}): it switches only to the label of a new name, reserved by \`domaines cog-sync --apply\` after a rename.`, "not-found");
+  }
   return {
     put: [
       { ...primary, state: "alias", aliasOf: commune.key, inheritedFrom: undefined, services: {}, grandfathered: false, updatedAt: now },
       { ...target, state: "allocated", reservedReason: undefined, name: commune.name, departement: commune.departement, services: primary.services, updatedAt: now },
     ],
-    result: { from: primary.label, to: target.label },
+    result: { from: primary.label, to: target.label, status: "switched" },
   };
 }

@@ -89,6 +89,8 @@ export async function allocate(ws: Workspace, meta: TransactionMeta, request: Al
 export interface SwitchOutcome {
   from: string;
   to: string;
+  /** `existing` when the commune had already switched (nothing written). */
+  status: "switched" | "existing";
   fqdn: string;
   aliasFqdn: string;
 }

@@ -57,6 +57,7 @@ async function switchToReserved(ctx: CommandContext): Promise<number> {
   }
   const result = await switchToReservedLabel(ctx.ws, { actor: ctx.actor(), command: auditCommand("allocate", ctx, ["switch"]) }, ctx.positionals[0]!);
   if (ctx.json) ctx.printJson(result);
+  else if (result.status === "existing") ctx.print(`${result.fqdn} is already the commune's label (switched earlier); ${result.aliasFqdn} is its alias. Nothing changed.`);
   else ctx.print(`${result.fqdn} is now the commune's label; ${result.aliasFqdn} stays as its alias (mail keeps arriving).`);
   return 0;
 }
