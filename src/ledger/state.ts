@@ -54,8 +54,8 @@ export type LabelStatus =
   | { state: "reserved"; label: string; reason: "homonym-group" | "rename" | "reserved-list"; inLedger: boolean; for: CommuneRef | null; problem: string | null }
   | { state: "tombstone"; label: string; formerHolder: string; since: string }
   | { state: "invalid"; label: string; problem: string }
-  | { state: "unallocated"; label: string; computedFor: CommuneRef }
-  | { state: "free"; label: string };
+  /** Not in the ledger and allowed by the rules; `computedFor`: the current commune whose label it will be. */
+  | { state: "free"; label: string; computedFor: CommuneRef | null };
 
 /** What the naming rules say of a label the ledger does not hold. */
 export interface LabelRuleFacts {
@@ -84,19 +84,18 @@ export function decideLabelStatus(ledger: LabelState, rules: LabelRuleFacts, ref
       if (rules.problem?.rule === "reserved") return { state: "reserved", label, reason: "reserved-list", inLedger: false, for: null, problem: rules.problem.message };
       if (rules.problem) return { state: "invalid", label, problem: rules.problem.message };
       if (rules.homonymGroupSlug) return { state: "reserved", label, reason: "homonym-group", inLedger: false, for: null, problem: null };
-      if (rules.computedFor) return { state: "unallocated", label, computedFor: rules.computedFor };
-      return { state: "free", label };
+      return { state: "free", label, computedFor: rules.computedFor };
   }
 }
 
-const named = (c: CommuneRef | null, fallback: string): string => (c ? `${c.name} (${c.departement})` : fallback);
+const named = (c: CommuneRef | null, fallback: string): string => (c ? `${c.name} (${c.departement}, INSEE ${c.insee})` : fallback);
 
 /** THE state sentence, in English, for support staff (the support page renders the same LabelStatus in French). */
 export function labelStatusSentence(s: LabelStatus, zone: string): string {
   const fqdn = `${s.label}.${zone}`;
   switch (s.state) {
     case "allocated":
-      return `${fqdn} is allocated to ${named(s.holder, s.holderName)} since ${s.since.slice(0, 10)}${s.services.length ? `, enrolled in ${s.services.join(", ")}` : ", enrolled in no service yet"}.`;
+      return `${fqdn} is allocated to ${named(s.holder, s.holderName)} since ${s.since.slice(0, 10)}${s.legacy ? " (legacy label)" : ""}${s.grandfathered ? " (kept after a homonym appeared)" : ""}${s.services.length ? `; enrolled in ${s.services.join(", ")}` : ""}.`;
     case "alias":
       return s.renamed
         ? `${fqdn} is an alias of ${named(s.of, s.ofName)}: its label before it switched to its new name's; mail for it still goes there.`
@@ -104,14 +103,14 @@ export function labelStatusSentence(s: LabelStatus, zone: string): string {
     case "reserved":
       if (s.reason === "rename") return `${fqdn} is reserved for ${named(s.for, "its holder")}, the label of its new name after a rename; it switches only on request.`;
       if (s.reason === "reserved-list") return `${fqdn} is reserved for the platform and never given to a commune.`;
-      return `${fqdn} is reserved: several communes bear this name, so none of them gets it.`;
+      return `${fqdn} is reserved: it is the shared name of several communes (homonyms), so none of them gets it.`;
     case "tombstone":
       return `${fqdn} is a tombstone since ${s.since.slice(0, 10)}: it belonged to ${s.formerHolder}, which no longer exists; it is never given again.`;
     case "invalid":
       return `${fqdn} cannot be a commune's domain: ${s.problem}.`;
-    case "unallocated":
-      return `${fqdn} is not allocated yet: it is the label ${named(s.computedFor, "a commune")} will get.`;
     case "free":
-      return `${fqdn} is free: no commune holds it and no current commune's name gives it.`;
+      return s.computedFor
+        ? `${fqdn} is free: no commune holds it yet; it is the label ${named(s.computedFor, "a commune")} will get when allocated.`
+        : `${fqdn} is free: no commune holds it, and no current commune's name gives it.`;
   }
 }

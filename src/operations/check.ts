@@ -53,8 +53,7 @@ export type StoryFact = { text: string } & (
   | { kind: "homonyms"; slug: string; members: CommuneRef[]; keeper: CommuneRef | null }
   | { kind: "kept-after-homonym"; holder: CommuneRef; label: string; newcomers: CommuneRef[] }
   | { kind: "legacy"; holder: CommuneRef; label: string }
-  | { kind: "label-rule"; commune: CommuneRef; reason: LabelReason }
-  | { kind: "label-kept"; commune: CommuneRef; label: string; computed: string | null }
+  | { kind: "label-rule"; commune: CommuneRef; reason: LabelReason; computed: string | null; held: string | null }
   | { kind: "rename-reserved"; commune: CommuneRef; labels: string[] }
   | { kind: "aliases"; commune: CommuneRef; labels: string[] }
   | { kind: "history"; event: HistoryEvent }
@@ -284,11 +283,16 @@ function tellStory(i: StoryInputs): StoryFact[] {
   // 2. Each commune the query designates: why its label has its form, and what the ledger keeps for it.
   if (group.length <= 1) {
     for (const m of i.matches) {
-      const c = refOf(m);
-      if (m.label) story.push({ kind: "label-rule", commune: c, reason: m.reason, text: `${named(m)} gets ${m.label} by the naming rule: ${m.explanation}.` });
-      if (m.ledger.label && m.ledger.label !== m.label && !(m.ledger.label === holder?.label && (status?.state === "allocated" && (status.legacy || status.grandfathered)))) {
-        story.push({ kind: "label-kept", commune: c, label: m.ledger.label, computed: m.label, text: `${named(m)} keeps ${m.ledger.label}${m.label ? `, although its name would now give ${m.label}` : ""}: a label never moves once allocated.` });
-      }
+      const held = m.ledger.label;
+      const rule = `${m.explanation}`;
+      const text = !m.label
+        ? `${named(m)}'s name gives no valid label: ${m.problem}.`
+        : !held
+          ? `${named(m)} will get ${m.label} by the naming rule: ${rule}.`
+          : held === m.label
+            ? `${named(m)} has ${m.label} by the naming rule: ${rule}.`
+            : `By the naming rule ${named(m)} would now get ${m.label} (${rule}), but it keeps ${held}: a label never moves once allocated.`;
+      story.push({ kind: "label-rule", commune: refOf(m), reason: m.reason, computed: m.label, held, text });
     }
   }
   for (const m of i.matches) {

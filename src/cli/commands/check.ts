@@ -66,7 +66,7 @@ function printAnswer(ctx: CommandContext, answer: CheckAnswer): void {
   const n = answer.normalized;
   const shown = n.unicode === n.ascii ? n.ascii : `${n.unicode} (ASCII: ${n.ascii})`;
   ctx.print(`Query: ${shown} — read as ${n.kind === "label-or-name" ? "a name or label" : n.kind === "insee" ? "an INSEE code" : n.kind === "fqdn" ? "a domain name" : `a ${n.kind.toUpperCase()}`}`);
-  ctx.print(answer.sentence);
+  ctx.print(answer.status ? `Ledger: ${answer.sentence}` : answer.sentence);
   if (answer.story.length) {
     ctx.print("Why:");
     for (const fact of answer.story) ctx.print(`  - ${fact.text}`);
