@@ -57,7 +57,8 @@ export class CommuneHistory {
       else map.set(k, [e]);
     };
     for (const e of [...file.events, ...expandEarlier(file.earlier)]) {
-      add(this.byInseeMap, e.from.insee, e);
+      // A délégué sharing its commune nouvelle's code: that code designated the commune nouvelle itself.
+      if (!(e.kind === "delegated" && e.from.insee === e.to.insee)) add(this.byInseeMap, e.from.insee, e);
       if ("key" in e.from) add(this.byKeyMap, e.from.key, e);
       if ("name" in e.from) add(this.bySlugMap, slugify(e.from.name), e);
     }

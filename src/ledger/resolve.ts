@@ -15,7 +15,8 @@ export type DesignatedVia =
   | "label" // its computed label
   | "name" // its name's slug
   | "ledger-label" // the label it holds in the ledger (legacy, grandfathered, or its old label after a switch)
-  | "rename-reservation"; // the label reserved for it after a rename
+  | "rename-reservation" // the label reserved for it after a rename
+  | "history"; // its old name or INSEE code (renamed or re-coded, same SIREN)
 
 /** A former commune the query names, followed to today. */
 export interface FormerDesignation {
@@ -28,7 +29,7 @@ export interface FormerDesignation {
 export interface Designation {
   query: NormalizedQuery;
   communes: { commune: Commune; via: DesignatedVia }[];
-  /** Former communes (history), consulted only when no current commune matches. */
+  /** Former names and codes (history), consulted only when no current name or code matches. */
   former: FormerDesignation[];
   /** The ledger entry of the queried label when it designates no current commune by itself (a merged commune's alias, a tombstone). */
   elsewhere: LedgerEntry | null;
@@ -39,7 +40,8 @@ export interface Designation {
  * label nobody else's name gives designates one commune; a bare word that is at once a
  * label the ledger holds and the name of other communes designates all of them (so that
  * a grandfathered or legacy bare label never silently wins over its homonyms). The
- * history is read only when no current commune matches.
+ * history is read only when no current commune matches; an old name or code of a commune
+ * renamed or re-coded since (same SIREN) designates it, one of a merged commune does not.
  */
 export function designate(q: NormalizedQuery, finder: CommuneFinder, index: LedgerIndex, history: CommuneHistory): Designation {
   const out: Designation = { query: q, communes: [], former: [], elsewhere: null };
@@ -68,6 +70,9 @@ export function designate(q: NormalizedQuery, finder: CommuneFinder, index: Ledg
     const trace = history.trace(e, isCurrent);
     out.former.push({ trace, successor: trace.currentKey ? finder.find("key", trace.currentKey)! : null });
   }
+  // Renamed or re-coded only (same SIREN): the old name or code still designates the commune.
+  const successors = new Set(out.former.map((f) => f.successor?.key ?? null));
+  if (out.former.length > 0 && successors.size === 1 && !successors.has(null) && out.former.every((f) => sameCommune(f.trace))) add(out.former[0]!.successor!, "history");
   return out;
 }
 
@@ -108,7 +113,6 @@ export function resolveCommune(
     throw new InputError(`${shown} designates ${candidates.length} communes; name one by its label, INSEE code or SIREN${hint}:\n${candidates.map(candidateLine).join("\n")}`, "ambiguous", { candidates });
   }
   const successors = [...new Map(d.former.filter((f) => f.successor).map((f) => [f.successor!.key, f.successor!])).values()];
-  if (d.former.length > 0 && successors.length === 1 && d.former.every((f) => f.successor && sameCommune(f.trace))) return successors[0]!;
   const check = `\`domaines check ${/^[\w.:-]+$/.test(input) ? input : JSON.stringify(input)}\``;
   if (d.former.length > 0) {
     const what = d.former.map((f) => `  ${f.trace.steps.map(describeHistoryEvent).join("; then ")}`).join("\n");

@@ -148,8 +148,10 @@ export async function checkQuery(ws: Workspace, query: string, readers: CheckRea
   const checkFormer = former.map((f) => ({ steps: f.trace.steps.map((s) => ({ ...s, text: describeHistoryEvent(s) })), successor: f.successor ? ref(f.successor.key) : null }));
 
   // The label the headline is about: the queried one, or the one commune's a code designates.
-  const headlineLabel = isLabelQuery ? q.value : matches.length === 1 ? (matches[0]!.ledger.label ?? matches[0]!.label ?? matches[0]!.slug) : null;
   const ledgerLabel = isLabelQuery ? labelState(index, q.value) : null;
+  // An old name the ledger never held (a renamed commune's): the answer is about the commune's label.
+  const byOldName = ledgerLabel?.state === "free" && matches.length === 1 && matches[0]!.matchedBy === "history";
+  const headlineLabel = isLabelQuery && !byOldName ? q.value : matches.length === 1 ? (matches[0]!.ledger.label ?? matches[0]!.label ?? matches[0]!.slug) : null;
   let status: LabelStatus | null = null;
   if (headlineLabel !== null) {
     const { byLabel, bySlug } = finder.byLabelOrSlug(headlineLabel);
@@ -325,6 +327,8 @@ function tellStory(i: StoryInputs): StoryFact[] {
     story.push({ kind: "mail", former: formerName, formerLabel: label, successor, successorState: primary ? "allocated" : "not-allocated", services: primary ? Object.keys(primary.services) : [], text });
   }
 
+  // Found by an old name or code: what happened comes first.
+  if (i.matches.some((m) => m.matchedBy === "history")) story.sort((a, b) => Number(b.kind === "history") - Number(a.kind === "history"));
   if (!i.found && (status === null || status.state === "free")) story.push({ kind: "hint", text: "Try the name with its accents, the INSEE code or the SIREN; `domaines names --departement D` lists a département's communes." });
   return story;
 }
