@@ -95,7 +95,7 @@ export function labelStatusSentence(s: LabelStatus, zone: string): string {
   const fqdn = `${s.label}.${zone}`;
   switch (s.state) {
     case "allocated":
-      return `${fqdn} is allocated to ${named(s.holder, s.holderName)} since ${s.since.slice(0, 10)}${s.legacy ? " (legacy label)" : ""}${s.grandfathered ? " (kept after a homonym appeared)" : ""}${s.services.length ? `; enrolled in ${s.services.join(", ")}` : ""}.`;
+      return `${fqdn} is allocated to ${named(s.holder, s.holderName)} since ${s.since.slice(0, 10)}${s.legacy ? " (legacy label)" : ""}${s.grandfathered ? " (kept by its holder after a homonym appeared)" : ""}${s.services.length ? `; enrolled in ${s.services.join(", ")}` : ""}.`;
     case "alias":
       return s.renamed
         ? `${fqdn} is an alias of ${named(s.of, s.ofName)}: its label before it switched to its new name's; mail for it still goes there.`
@@ -105,7 +105,7 @@ export function labelStatusSentence(s: LabelStatus, zone: string): string {
       if (s.reason === "reserved-list") return `${fqdn} is reserved for the platform and never given to a commune.`;
       return `${fqdn} is reserved: it is the shared name of several communes (homonyms), so none of them gets it.`;
     case "tombstone":
-      return `${fqdn} is a tombstone since ${s.since.slice(0, 10)}: it belonged to ${s.formerHolder}, which no longer exists; it is never given again.`;
+      return `${fqdn} is a tombstone since ${s.since.slice(0, 10)}: it belonged to ${s.formerHolder}, which no longer exists; it is never reused.`;
     case "invalid":
       return `${fqdn} cannot be a commune's domain: ${s.problem}.`;
     case "free":

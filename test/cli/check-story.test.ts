@@ -40,7 +40,7 @@ describe("check tells one story: the label's state first, then why", () => {
     const { answer, text } = check(d, "sainte-florence", "--communes", cog(2024));
     expect(answer.state).toBe("allocated");
     expect(answer.status).toMatchObject({ grandfathered: true, holder: { key: "213304017" } });
-    expect(answer.sentence).toMatch(/^sainte-florence\.collectivite\.fr is allocated to Sainte-Florence \(33, INSEE 33401\) since \d{4}-\d\d-\d\d \(kept after a homonym appeared\)\.$/);
+    expect(answer.sentence).toMatch(/^sainte-florence\.collectivite\.fr is allocated to Sainte-Florence \(33, INSEE 33401\) since \d{4}-\d\d-\d\d \(kept by its holder after a homonym appeared\)\.$/);
     expect(answer.story.map((f) => f.kind)).toEqual(["homonyms", "kept-after-homonym"]);
     expect(answer.story[0]).toMatchObject({ keeper: { key: "213304017" }, slug: "sainte-florence" });
     expect(answer.story[0]!.text).toBe("2 current communes bear this name. Sainte-Florence (33) keeps sainte-florence; the others get their département added: sainte-florence-85 for Sainte-Florence (85).");
