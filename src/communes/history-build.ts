@@ -1,3 +1,4 @@
+import { findSuccessor } from "../ledger/cog-sync.js";
 import type { Commune, CommuneData } from "./schema.js";
 import type { Earlier, HistoryChange, HistoryCommune, HistoryFile } from "./history-schema.js";
 
@@ -11,25 +12,6 @@ export interface HistorySnapshot {
 }
 
 const ref = (c: Commune): HistoryCommune => ({ key: c.key, insee: c.insee, name: c.name, departement: c.departement });
-
-/**
- * The successor of a commune gone between two snapshots, as the newer one names it: the
- * commune now carrying its INSEE code, or the commune nouvelle its délégué or associé
- * entry points to (`chefLieu`, followed a few hops). The same rule as `cog-sync`.
- */
-function successorIn(insee: string, byInsee: ReadonlyMap<string, Commune>, chefLieu: ReadonlyMap<string, string>): { commune: Commune; via: "same-insee" | "chef-lieu" } | null {
-  const same = byInsee.get(insee);
-  if (same) return { commune: same, via: "same-insee" };
-  let code = insee;
-  for (let hop = 0; hop < 4; hop++) {
-    const next = chefLieu.get(code);
-    if (next === undefined || next === code) break;
-    const found = byInsee.get(next);
-    if (found) return { commune: found, via: "chef-lieu" };
-    code = next;
-  }
-  return null;
-}
 
 /**
  * The changes between consecutive snapshots, dated by the COG that first shows them (the
@@ -59,7 +41,8 @@ function between(prev: HistorySnapshot, next: HistorySnapshot): HistoryChange[] 
       if (now.insee !== c.insee) out.push({ kind: "recode", cog, from: ref(c), to: ref(now) });
       continue;
     }
-    const s = successorIn(c.insee, byInsee, chefLieu);
+    // The same rule as cog-sync: the commune now carrying its code, or its délégué entry's chefLieu.
+    const s = findSuccessor(c.insee, byInsee, chefLieu);
     out.push(s ? { kind: "merger", cog, via: s.via, from: ref(c), to: ref(s.commune) } : { kind: "disappeared", cog, from: ref(c) });
   }
   return out;

@@ -1,3 +1,4 @@
+import type { Candidate } from "../errors.js";
 import type { LedgerEntry } from "./schema.js";
 import type { LedgerIndex } from "./entries.js";
 
@@ -32,16 +33,8 @@ export function labelState(index: LedgerIndex, label: string): LabelState {
   };
 }
 
-/** A commune as an answer names it (the same shape as an error's candidates). */
-export interface CommuneRef {
-  key: string;
-  name: string;
-  departement: string;
-  insee: string;
-  siren: string | null;
-  /** Its label in the ledger, else the label it would get. */
-  label: string | null;
-}
+/** A commune as an answer names it: the shape of an error's candidates (its ledger label, else the label it would get). */
+export type CommuneRef = Candidate;
 
 /**
  * The state of a label, decided once from the ledger first and the naming rules second

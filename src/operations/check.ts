@@ -1,7 +1,7 @@
 import { bundledHistory, describeHistoryEvent, type CommuneHistory, type HistoryEvent } from "../communes/history.js";
 import type { Commune } from "../communes/schema.js";
 import { indexLedger, type LedgerIndex } from "../ledger/entries.js";
-import { designate, type DesignatedVia, type FormerDesignation } from "../ledger/resolve.js";
+import { candidateOf, designate, type DesignatedVia, type FormerDesignation } from "../ledger/resolve.js";
 import type { LedgerEntry } from "../ledger/schema.js";
 import { decideLabelStatus, labelState, labelStatusSentence, type CommuneRef, type LabelState, type LabelStatus } from "../ledger/state.js";
 import { labelProblem } from "../naming/label.js";
@@ -141,7 +141,7 @@ export async function checkQuery(ws: Workspace, query: string, readers: CheckRea
   const index = indexLedger(entries);
   const ref = (key: string): CommuneRef | null => {
     const c = finder.find("key", key);
-    return c ? communeRef(c, labels, index) : null;
+    return c ? candidateOf(c, labels, index) : null;
   };
 
   const matches = designation.communes.map(({ commune, via }) => checkMatch(commune, via, labels.get(commune.key)!, index, entries, zone));
@@ -155,7 +155,7 @@ export async function checkQuery(ws: Workspace, query: string, readers: CheckRea
   let status: LabelStatus | null = null;
   if (headlineLabel !== null) {
     const { byLabel, bySlug } = finder.byLabelOrSlug(headlineLabel);
-    status = decideLabelStatus(labelState(index, headlineLabel), { problem: labelProblem(headlineLabel, ws.reserved()), homonymGroupSlug: bySlug.length > 1, computedFor: byLabel ? communeRef(byLabel, labels, index) : null }, ref);
+    status = decideLabelStatus(labelState(index, headlineLabel), { problem: labelProblem(headlineLabel, ws.reserved()), homonymGroupSlug: bySlug.length > 1, computedFor: byLabel ? candidateOf(byLabel, labels, index) : null }, ref);
   }
   const onlyFormer = matches.length === 0 && designation.former.length > 0 && (status === null || status.state === "free");
   const state: CheckState = onlyFormer ? "former" : status ? status.state : "not-found";
@@ -202,10 +202,6 @@ function formerInShort(f: FormerDesignation): string {
 function traced(history: CommuneHistory, e: HistoryEvent, finder: CommuneFinder): FormerDesignation {
   const trace = history.trace(e, (key) => finder.find("key", key) !== undefined);
   return { trace, successor: trace.currentKey ? finder.find("key", trace.currentKey)! : null };
-}
-
-export function communeRef(c: Commune, labels: ReadonlyMap<string, ComputedLabel>, index: LedgerIndex): CommuneRef {
-  return { key: c.key, name: c.name, departement: c.departement, insee: c.insee, siren: c.siren, label: index.primaryByKey.get(c.key)?.label ?? labels.get(c.key)?.label ?? null };
 }
 
 function checkMatch(commune: Commune, via: DesignatedVia, computed: ComputedLabel, index: LedgerIndex, entries: readonly LedgerEntry[], zone: string): CheckMatch {
@@ -315,7 +311,7 @@ function tellStory(i: StoryInputs): StoryFact[] {
     const formerLabel = formerKey ? (formerEntries.get(`${formerKey}|alias`) ?? formerEntries.get(`${formerKey}|tombstone`))?.label ?? null : null;
     const inherited = formerKey ? i.entries.find((e) => e.state === "allocated" && e.inheritedFrom === formerKey) : undefined;
     const primary = i.index.primaryByKey.get(f.successor.key);
-    const successor = communeRef(f.successor, i.labels, i.index);
+    const successor = candidateOf(f.successor, i.labels, i.index);
     const where = primary
       ? `${named(successor)} holds ${primary.label}.${zone}${Object.keys(primary.services).length ? ` (enrolled in ${Object.keys(primary.services).join(", ")})` : " (enrolled in no service yet)"}`
       : `${named(successor)} holds no label in the ledger yet (it would get ${successor.label ?? "no valid label"})`;
