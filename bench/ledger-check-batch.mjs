@@ -4,10 +4,12 @@
 //   node bench/ledger-check-batch.mjs LEDGER_DIR [count] [--queries]
 import { loadCommunes } from "../dist/src/communes/load.js";
 import { loadConfig } from "../dist/src/config/load.js";
-import { ledgerFacts } from "../dist/src/ledger/state.js";
+import { bundledHistory } from "../dist/src/communes/history.js";
+import { indexLedger } from "../dist/src/ledger/entries.js";
+import { designate } from "../dist/src/ledger/resolve.js";
 import { readLedgerMentioning } from "../dist/src/ledger/store.js";
 import { computeLabels } from "../dist/src/naming/labels.js";
-import { lookup, scanFinder } from "../dist/src/naming/lookup.js";
+import { scanFinder } from "../dist/src/naming/lookup.js";
 import { normalizeQuery } from "../dist/src/naming/query.js";
 import { loadReservedLabels } from "../dist/src/naming/reserved.js";
 
@@ -18,7 +20,7 @@ const { communes } = loadCommunes();
 const reserved = loadReservedLabels();
 const labels = computeLabels(communes, { reserved });
 const zone = loadConfig().zone;
-const byKey = new Map(communes.map((c) => [c.key, c]));
+const history = bundledHistory();
 const finder = scanFinder(communes, labels); // as a single `check` does
 const setupMs = performance.now() - t0;
 
@@ -47,10 +49,11 @@ let known = 0;
 const t1 = performance.now();
 for (const q of queries) {
   const n = normalizeQuery(q, zone);
-  const result = lookup(finder, n, reserved);
   const isLabel = n.kind === "label-or-name" || n.kind === "fqdn";
-  const facts = await ledgerFacts(async (values) => readLedgerMentioning(dir, values), isLabel ? n.value : null, result.matches, (k) => byKey.get(k));
-  if (facts.found.length > 0 || (facts.queried && facts.queried.state !== "free")) known++;
+  const first = isLabel ? await readLedgerMentioning(dir, [n.value]) : [];
+  const d = designate(n, finder, indexLedger(first), history);
+  const entries = await readLedgerMentioning(dir, [...(isLabel ? [n.value] : []), ...d.communes.map((m) => m.commune.key)]);
+  if (d.communes.length > 0 || d.former.length > 0 || entries.some((e) => e.label === n.value)) known++;
 }
 const queryMs = performance.now() - t1;
 console.log(JSON.stringify({ queries: count, answered: known, setupMs: Math.round(setupMs), totalQueryMs: Math.round(queryMs), perQueryMs: Number((queryMs / count).toFixed(2)) }));

@@ -48,7 +48,9 @@ export async function main(argv: string[]): Promise<number> {
   const { min, max } = spec.positionals;
   if (parsed.positionals.length < min || parsed.positionals.length > max) {
     const want = min === max ? `${min}` : max === Infinity ? `at least ${min}` : `${min} to ${max}`;
-    throw new UsageError(`\`domaines ${spec.name}\` takes ${want} ${spec.positionals.name} argument(s), got ${parsed.positionals.length}. Usage: domaines ${spec.name} ${spec.usage}`);
+    // `check Saint Denis`: a name with spaces arrives as several words.
+    const quote = parsed.positionals.length > max && spec.positionals.name === "query" ? ` A name with spaces is one argument: quote it, e.g. \`domaines ${spec.name} "${parsed.positionals.slice(max - 1).join(" ")}"\`.` : "";
+    throw new UsageError(`\`domaines ${spec.name}\` takes ${want} ${spec.positionals.name} argument(s), got ${parsed.positionals.length}.${quote} Usage: domaines ${spec.name} ${spec.usage}`);
   }
   return spec.run(new CommandContext(parsed.positionals, parsed.values as Record<string, string | boolean | string[] | undefined>));
 }

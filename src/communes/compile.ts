@@ -1,6 +1,7 @@
-/** Build step: validate the bundled COG once and write dist/communes.compiled.json. */
+/** Build step: validate the bundled COG and the commune history once, and write them into dist/. */
 import { replaceDurably } from "../ledger/fsync.js";
 import { compiledPath, installedPackageVersion, PACKAGE, type CompiledCommunes } from "./compiled.js";
+import { historyCompiledPath, historyDataPath, readHistoryFile } from "./history.js";
 import { slugify } from "../naming/slug.js";
 import { bundledCommunesPath, validateCommunesFile } from "./load.js";
 
@@ -8,3 +9,12 @@ const data = validateCommunesFile(bundledCommunesPath());
 const communes = data.communes.map((c) => ({ ...c, slug: slugify(c.name) }));
 const out: CompiledCommunes = { ...data, communes, compiledFrom: { package: PACKAGE, version: installedPackageVersion() } };
 replaceDurably(compiledPath(), JSON.stringify(out));
+
+// The history must end at the COG installed: after a bump of the package, regenerate it.
+const history = readHistoryFile(historyDataPath());
+const newest = history.snapshots.at(-1)!;
+if (newest.version !== installedPackageVersion()) {
+  process.stderr.write(`${historyDataPath()} was built up to ${PACKAGE} ${newest.version}, but ${installedPackageVersion()} is installed: add the previous version as a devDependency alias (see src/communes/history-sources.ts), run \`npm run history\` and commit the file.\n`);
+  process.exit(1);
+}
+replaceDurably(historyCompiledPath(), JSON.stringify(history));

@@ -38,7 +38,7 @@ const ref = (c: Commune): CommuneRef => ({ key: c.key, insee: c.insee, name: c.n
  * the current commune now carrying its INSEE code, or the commune nouvelle a délégué or
  * associé entry with that code points to (`chefLieu`, followed a few hops).
  */
-function findSuccessor(insee: string | undefined, byInsee: ReadonlyMap<string, Commune>, chefLieu: ReadonlyMap<string, string>): { commune: Commune; via: "same-insee" | "chef-lieu" } | null {
+export function findSuccessor(insee: string | undefined, byInsee: ReadonlyMap<string, Commune>, chefLieu: ReadonlyMap<string, string>): { commune: Commune; via: "same-insee" | "chef-lieu" } | null {
   if (insee === undefined) return null;
   const same = byInsee.get(insee);
   if (same) return { commune: same, via: "same-insee" };

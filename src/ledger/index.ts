@@ -5,4 +5,4 @@ export { indexLedger, primaryEntries, aliasEntries, type LedgerIndex } from "./e
 export { ENROLLABLE_SERVICES, type ServiceName } from "./services.js";
 export { ledgerProblems, type LedgerProblem } from "./invariants.js";
 export { planAllocation, chooseLabel, type AllocationResult, type AllocationPlan } from "./allocation.js";
-export { labelState, describeLabelState, type LabelState } from "./state.js";
+export { labelState, decideLabelStatus, labelStatusSentence, type LabelState, type LabelStatus } from "./state.js";

@@ -1,5 +1,6 @@
+import type { Candidate } from "../errors.js";
 import type { LedgerEntry } from "./schema.js";
-import { indexLedger, type LedgerIndex } from "./entries.js";
+import type { LedgerIndex } from "./entries.js";
 
 /** What the ledger says about one label, in a form `check` shows and scripts read. */
 export interface LabelState {
@@ -32,57 +33,77 @@ export function labelState(index: LedgerIndex, label: string): LabelState {
   };
 }
 
-/** Plain words for support staff. `nameOf` names a key (current commune name, else the key). */
-export function describeLabelState(s: LabelState, zone: string, nameOf: (key: string) => string): string {
-  const fqdn = `${s.label}.${zone}`;
-  const day = s.since?.slice(0, 10);
-  switch (s.state) {
-    case "free":
-      return `${fqdn} is free: no commune holds it in the ledger.`;
-    case "allocated":
-      return `${fqdn} is allocated to ${nameOf(s.key!)} since ${day}${s.legacy ? " (legacy label, imported as already live)" : ""}${s.grandfathered ? " (kept by its holder after a homonym appeared)" : ""}${s.services.length ? `; enrolled in ${s.services.join(", ")}` : ""}.`;
-    case "alias":
-      if (s.key === s.aliasOf) return `${fqdn} is an alias of ${nameOf(s.aliasOf!)}: its label before it switched to its new name's; mail for it still goes there. It is never given to anyone else.`;
-      return `${fqdn} is an alias of ${nameOf(s.aliasOf!)}: it belonged to ${s.holderName ?? s.key}, merged into it; mail for it goes there. It is never given to anyone else.`;
-    case "reserved":
-      return s.reservedReason === "homonym-group"
-        ? `${fqdn} is reserved: it is the shared name of several communes (homonyms), so none of them gets it.`
-        : `${fqdn} is reserved for ${nameOf(s.key!)} (the label of its new name after a rename); it switches only on request.`;
-    case "tombstone":
-      return `${fqdn} is a tombstone since ${day}: it belonged to ${s.holderName ?? s.key}, which no longer exists; it is never reused.`;
-  }
-}
-
-/** What `check` learns from the ledger about one query: the queried label's state and the entries about the communes. */
-export interface LedgerFacts<C extends { key: string }> {
-  /** The state of the queried label (label, name and FQDN queries), else null. */
-  queried: LabelState | null;
-  /** The matches, plus the label's holder when only the ledger knows it (a legacy or grandfathered label). */
-  found: { commune: C; via: string }[];
-  index: LedgerIndex;
-  entries: LedgerEntry[];
-}
+/** A commune as an answer names it: the shape of an error's candidates (its ledger label, else the label it would get). */
+export type CommuneRef = Candidate;
 
 /**
- * Reads only the ledger lines about `label` and the matched communes (a store's
- * readMentioning), so that a `check` stays fast on a full ledger.
+ * The state of a label, decided once from the ledger first and the naming rules second
+ * (a label the ledger does not hold yet can still be unavailable by rule). Every
+ * answer's headline comes from here; the reasons that follow never restate it.
  */
-export async function ledgerFacts<C extends { key: string }>(
-  read: (values: string[]) => Promise<LedgerEntry[]>,
-  label: string | null,
-  matches: readonly { commune: C; via: string }[],
-  communeByKey: (key: string) => C | undefined,
-): Promise<LedgerFacts<C>> {
-  const found = [...matches];
-  let entries = await read([...(label ? [label] : []), ...found.map((m) => m.commune.key)]);
-  const queried = label ? labelState(indexLedger(entries), label) : null;
-  const holderKey = queried?.state === "allocated" ? queried.key : queried?.state === "alias" ? queried.aliasOf : null;
-  if (holderKey && !found.some((m) => m.commune.key === holderKey)) {
-    const holder = communeByKey(holderKey);
-    if (holder) {
-      found.unshift({ commune: holder, via: "ledger" });
-      entries = await read([label!, ...found.map((m) => m.commune.key)]);
-    }
+export type LabelStatus =
+  | { state: "allocated"; label: string; holder: CommuneRef | null; holderName: string; since: string; legacy: boolean; grandfathered: boolean; services: string[] }
+  | { state: "alias"; label: string; of: CommuneRef | null; ofName: string; formerHolder: string; renamed: boolean; since: string }
+  | { state: "reserved"; label: string; reason: "homonym-group" | "rename" | "reserved-list"; inLedger: boolean; for: CommuneRef | null; problem: string | null }
+  | { state: "tombstone"; label: string; formerHolder: string; since: string }
+  | { state: "invalid"; label: string; problem: string }
+  /** Not in the ledger and allowed by the rules; `computedFor`: the current commune whose label it will be. */
+  | { state: "free"; label: string; computedFor: CommuneRef | null };
+
+/** What the naming rules say of a label the ledger does not hold. */
+export interface LabelRuleFacts {
+  /** Why it cannot be a label at all (reserved list, `_`, `xn--`, not LDH), from labelProblem. */
+  problem: { rule: string; message: string } | null;
+  /** The bare slug of a homonym group: reserved by rule, allocated to nobody. */
+  homonymGroupSlug: boolean;
+  /** The current commune whose computed label it is. */
+  computedFor: CommuneRef | null;
+}
+
+/** THE decision: the ledger's word first, then the rules. `ref` names a key as a current commune (null: not in the current data). */
+export function decideLabelStatus(ledger: LabelState, rules: LabelRuleFacts, ref: (key: string) => CommuneRef | null): LabelStatus {
+  const label = ledger.label;
+  const nameOf = (key: string | null, fallback: string | null): string => (key ? (ref(key)?.name ?? fallback ?? key) : (fallback ?? "an unknown commune"));
+  switch (ledger.state) {
+    case "allocated":
+      return { state: "allocated", label, holder: ledger.key ? ref(ledger.key) : null, holderName: nameOf(ledger.key, ledger.holderName), since: ledger.since ?? "", legacy: ledger.legacy, grandfathered: ledger.grandfathered, services: ledger.services };
+    case "alias":
+      return { state: "alias", label, of: ledger.aliasOf ? ref(ledger.aliasOf) : null, ofName: nameOf(ledger.aliasOf, null), formerHolder: ledger.holderName ?? ledger.key ?? "a former commune", renamed: ledger.key === ledger.aliasOf, since: ledger.since ?? "" };
+    case "reserved":
+      return { state: "reserved", label, reason: ledger.reservedReason === "rename" ? "rename" : "homonym-group", inLedger: true, for: ledger.reservedReason === "rename" && ledger.key ? ref(ledger.key) : null, problem: null };
+    case "tombstone":
+      return { state: "tombstone", label, formerHolder: ledger.holderName ?? ledger.key ?? "a former commune", since: ledger.since ?? "" };
+    case "free":
+      if (rules.problem?.rule === "reserved") return { state: "reserved", label, reason: "reserved-list", inLedger: false, for: null, problem: rules.problem.message };
+      if (rules.problem) return { state: "invalid", label, problem: rules.problem.message };
+      if (rules.homonymGroupSlug) return { state: "reserved", label, reason: "homonym-group", inLedger: false, for: null, problem: null };
+      return { state: "free", label, computedFor: rules.computedFor };
   }
-  return { queried, found, index: indexLedger(entries), entries };
+}
+
+const named = (c: CommuneRef | null, fallback: string): string => (c ? `${c.name} (${c.departement}, INSEE ${c.insee})` : fallback);
+
+/** THE state sentence, in English, for support staff (the support page renders the same LabelStatus in French). */
+export function labelStatusSentence(s: LabelStatus, zone: string): string {
+  const fqdn = `${s.label}.${zone}`;
+  switch (s.state) {
+    case "allocated":
+      return `${fqdn} is allocated to ${named(s.holder, s.holderName)} since ${s.since.slice(0, 10)}${s.legacy ? " (legacy label)" : ""}${s.grandfathered ? " (kept by its holder after a homonym appeared)" : ""}${s.services.length ? `; enrolled in ${s.services.join(", ")}` : ""}.`;
+    case "alias":
+      return s.renamed
+        ? `${fqdn} is an alias of ${named(s.of, s.ofName)}: its label before it switched to its new name's; mail for it still goes there.`
+        : `${fqdn} is an alias of ${named(s.of, s.ofName)}: it belonged to ${s.formerHolder}, merged into it; mail for it goes there.`;
+    case "reserved":
+      if (s.reason === "rename") return `${fqdn} is reserved for ${named(s.for, "its holder")}, the label of its new name after a rename; it switches only on request.`;
+      if (s.reason === "reserved-list") return `${fqdn} is reserved for the platform and never given to a commune.`;
+      return `${fqdn} is reserved: it is the shared name of several communes (homonyms), so none of them gets it.`;
+    case "tombstone":
+      return `${fqdn} is a tombstone since ${s.since.slice(0, 10)}: it belonged to ${s.formerHolder}, which no longer exists; it is never reused.`;
+    case "invalid":
+      return `${fqdn} cannot be a commune's domain: ${s.problem}.`;
+    case "free":
+      return s.computedFor
+        ? `${fqdn} is free: no commune holds it yet; it is the label ${named(s.computedFor, "a commune")} will get when allocated.`
+        : `${fqdn} is free: no commune holds it, and no current commune's name gives it.`;
+  }
 }

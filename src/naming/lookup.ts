@@ -1,21 +1,5 @@
 import type { Commune } from "../communes/schema.js";
-import { labelProblem } from "./label.js";
 import type { ComputedLabel } from "./labels.js";
-import type { NormalizedQuery } from "./query.js";
-
-export type LookupVia = "siren" | "insee" | "key" | "label" | "name";
-
-export interface LookupResult {
-  matches: { commune: Commune; via: LookupVia }[];
-  /** For name, label and FQDN queries: what the looked-up label is, as a DNS label. */
-  labelFacts?: {
-    label: string;
-    problem: string | null;
-    /** The bare slug of a homonym group: reserved, allocated to nobody. */
-    homonymGroupSlug: boolean;
-    computedFor: string | null;
-  };
-}
 
 /** How lookups find communes: by scanning (one query) or through indexes (many queries). */
 export interface CommuneFinder {
@@ -63,32 +47,4 @@ export function indexedFinder(communes: readonly Commune[], labels: ReadonlyMap<
     find: (field, value) => maps[field].get(value),
     byLabelOrSlug: (value) => ({ byLabel: byLabel.get(value), bySlug: bySlug.get(value) ?? [] }),
   };
-}
-
-/** Which communes a normalised query designates: by identifier, by computed label, or by name (slug). */
-export function lookup(finder: CommuneFinder, query: NormalizedQuery, reserved: ReadonlySet<string>): LookupResult {
-  const value = query.value;
-  switch (query.kind) {
-    case "siren":
-    case "insee":
-    case "key": {
-      const c = finder.find(query.kind, value);
-      return { matches: c ? [{ commune: c, via: query.kind }] : [] };
-    }
-    case "fqdn":
-    case "label-or-name": {
-      const { byLabel, bySlug } = finder.byLabelOrSlug(value);
-      const matches: LookupResult["matches"] = byLabel ? [{ commune: byLabel, via: "label" }] : [];
-      for (const c of bySlug) if (c !== byLabel) matches.push({ commune: c, via: "name" });
-      return {
-        matches,
-        labelFacts: {
-          label: value,
-          problem: labelProblem(value, reserved)?.message ?? null,
-          homonymGroupSlug: bySlug.length > 1,
-          computedFor: byLabel?.key ?? null,
-        },
-      };
-    }
-  }
 }

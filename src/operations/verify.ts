@@ -1,6 +1,7 @@
 import { makeResolver, query, type Answer } from "../dns/resolve.js";
 import { compareAnswers, queriesFor, type VerifyInput, type VerifyReport } from "../dns/verify.js";
 import { InputError, quoteInput } from "../errors.js";
+import punycode from "punycode/punycode.js";
 import { normalizeQuery } from "../naming/query.js";
 import type { DesiredZone } from "../records/model.js";
 import type { Workspace } from "../workspace.js";
@@ -15,9 +16,21 @@ export interface VerifyOutcome extends VerifyReport {
 /** The commune label a typed name designates: <label>.<zone>, its IDN form, or the bare label. */
 export function communeLabelOf(raw: string, zone: string): string {
   const q = normalizeQuery(raw, zone);
+  // An IDN (saint-rémy, xn--saint-rmy-h4a) is another DNS name than the ASCII label its
+  // name gives (saint-remy): checking the latter silently would answer another question.
+  const typed = q.kind === "fqdn" ? q.ascii.split(".")[0]! : q.kind === "label-or-name" && q.unicode !== q.ascii ? punycodeOf(q.unicode) : null;
+  if (typed !== null && typed !== q.value && !q.subLabels) {
+    throw new InputError(
+      `${quoteInput(raw)} is the IDN ${q.unicode.split(".")[0]}.${zone} (A-label ${typed}.${zone}); commune domains are ASCII, so no commune's records are published there. The name gives the label ${q.value}: run \`domaines verify ${q.value}.${zone}\` (and \`domaines check ${q.value}\` for which commune holds it).`,
+    );
+  }
   if (q.kind === "fqdn" && !q.subLabels) return q.value;
   if (q.kind === "label-or-name" && q.ascii === q.unicode) return q.value;
   throw new InputError(`${quoteInput(raw)} is not a commune domain; give <label>.${zone} (e.g. mende.${zone}).`);
+}
+
+function punycodeOf(label: string): string {
+  return punycode.toASCII(label);
 }
 
 /** What the model says this label must serve; a label nobody holds must match the zone's wildcard. */

@@ -1,5 +1,11 @@
-import { describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "../support/cli.js";
+
+const emptyLedger = mkdtempSync(join(tmpdir(), "domaines-naming-cli-"));
+afterAll(() => rmSync(emptyLedger, { recursive: true, force: true }));
 
 describe("domaines names", () => {
   it("lists Lozère's 152 communes as JSON with the documented fields", () => {
@@ -29,19 +35,22 @@ describe("domaines names", () => {
 
 describe("domaines check", () => {
   it("explains a homonym group", () => {
-    const r = runCli(["check", "saint-denis", "--json"]);
+    const r = runCli(["check", "saint-denis", "--json", "--ledger", emptyLedger]);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.query).toBe("saint-denis");
     expect(out.normalized.ascii).toBe("saint-denis");
-    expect(out.label.homonymGroupSlug).toBe(true);
+    expect(out.state).toBe("reserved");
+    expect(out.status).toMatchObject({ reason: "homonym-group", inLedger: false });
+    expect(out.story[0]).toMatchObject({ kind: "homonyms", slug: "saint-denis", keeper: null });
+    expect(out.story[0].members).toHaveLength(4);
     const labels = out.matches.map((m: { label: string }) => m.label).sort();
     expect(labels).toContain("saint-denis-93");
     expect(labels).toContain("saint-denis-974");
     expect(out.matches.every((m: { reason: string }) => m.reason === "homonym")).toBe(true);
   });
   it("finds a commune by IDN FQDN and answers in both forms", () => {
-    const r = runCli(["check", "Saint-Rémy.collectivite.fr", "--json"]);
+    const r = runCli(["check", "Saint-Rémy.collectivite.fr", "--json", "--ledger", emptyLedger]);
     const out = JSON.parse(r.stdout);
     expect(out.normalized.unicode).toBe("saint-rémy.collectivite.fr");
     expect(out.normalized.ascii).toBe("xn--saint-rmy-h4a.collectivite.fr");
@@ -49,20 +58,21 @@ describe("domaines check", () => {
   });
   it("finds a commune by SIREN, INSEE code and label alike", () => {
     for (const q of ["214800955", "48095", "mende", "mende.collectivite.fr", "MENDE"]) {
-      const out = JSON.parse(runCli(["check", q, "--json"]).stdout);
+      const out = JSON.parse(runCli(["check", q, "--json", "--ledger", emptyLedger]).stdout);
       expect(out.matches.map((m: { insee: string }) => m.insee), q).toEqual(["48095"]);
     }
   });
   it("exits 1 with matches: [] when nothing matches", () => {
-    const r = runCli(["check", "zzzz-nowhere", "--json"]);
+    const r = runCli(["check", "zzzz-nowhere", "--json", "--ledger", emptyLedger]);
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout).matches).toEqual([]);
-    expect(r.stderr).toMatch(/no current commune matches/);
+    expect(r.stderr).toMatch(/no current or former commune matches/);
   });
   it("prints plain words for support staff", () => {
-    const r = runCli(["check", "Mende"]);
-    expect(r.stdout).toMatch(/label: mende/);
-    expect(r.stdout).toMatch(/no other current commune has this slug/);
+    const r = runCli(["check", "Mende"], { env: { DOMAINES_LEDGER: emptyLedger } });
+    expect(r.stdout.split("\n")[1]).toBe("Ledger: mende.collectivite.fr is free: no commune holds it yet; it is the label Mende (48, INSEE 48095) will get when allocated.");
+    expect(r.stdout).toMatch(/Mende \(48\) will get mende by the naming rule: no other current commune has this slug/);
+    expect(r.stdout).toMatch(/label: not allocated yet; it would get mende\.collectivite\.fr/);
   });
 });
 

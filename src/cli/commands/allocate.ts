@@ -12,7 +12,7 @@ export const command: CommandSpec = {
     "A query is a name, SIREN, INSEE code, label or domain; a bare homonym name is refused with the candidates.\n" +
     "Each commune gets its computed label, or keeps the one the ledger already holds for it (status existing).\n" +
     "A label already in the ledger in any state is never given again; the homonym group's bare slug is reserved.",
-  examples: ["domaines allocate Mende", "domaines allocate 200000005 --switch", "domaines allocate 214800957 saint-denis-93 --json", "domaines allocate --departement 48 --dry-run", "domaines allocate --all --actor onboarding-script"],
+  examples: ["domaines allocate Mende", "domaines allocate 211200837 --switch", "domaines allocate 214800955 saint-denis-93 --json", "domaines allocate --departement 48 --dry-run", "domaines allocate --all --actor onboarding-script"],
   options: {
     departement: { type: "string", valueName: "D", description: "every commune of this département" },
     all: { type: "boolean", description: "every current commune" },

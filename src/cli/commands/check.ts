@@ -11,12 +11,13 @@ export const command: CommandSpec = {
   description:
     "The query may be a commune name (with or without accents), a SIREN, an INSEE code, a label,\n" +
     "a domain under the zone, an IDN (saint-rémy.collectivite.fr) or an A-label (xn--…).\n" +
-    "Each match shows its state in the ledger; a label or domain also shows whether it is free,\n" +
-    "allocated (to whom), an alias (of whom), reserved (why) or a tombstone (since when).\n" +
-    "Exits 1 when the query designates no commune and the ledger does not know the label.\n" +
+    "The answer starts with the state of the label (allocated, alias, reserved, tombstone, not\n" +
+    "allocated yet, free), then why, then each commune matched. An old INSEE code, SIREN or name\n" +
+    "of a merged, renamed or re-coded commune tells what happened, when, and where its mail goes.\n" +
+    "Exits 1 when the query designates no current or former commune and the ledger does not know the label.\n" +
     "With --stdin, one query per line (the ledger and communes are read once): --json then prints\n" +
     "one JSON object per line, and the exit code is the worst of the queries' (2 > 1 > 0).",
-  examples: ["domaines check Mende", "domaines check saint-denis", "domaines check saint-denis-93.collectivite.fr --json", "domaines check 214800957", "cut -d, -f1 communes.csv | domaines check --stdin --json"],
+  examples: ["domaines check Mende", "domaines check saint-denis", "domaines check \"Saint Denis\"", "domaines check saint-denis-93.collectivite.fr --json", "domaines check 214800955", "domaines check 93059", "cut -d, -f1 communes.csv | domaines check --stdin --json"],
   options: {
     stdin: { type: "boolean", description: "read many queries from standard input, one per line" },
   },
@@ -51,38 +52,34 @@ export const command: CommandSpec = {
 /** One query: prints its answer (JSON through `emitJson`) and returns its exit code. */
 async function checkOne(ctx: CommandContext, query: string, readers: CheckReaders, emitJson: (value: unknown) => void): Promise<number> {
   const answer = await checkQuery(ctx.ws, query, readers);
-  if (ctx.json) {
-    const { ledgerSentence: _sentence, found: _found, ...json } = answer;
-    emitJson(json);
-  } else printAnswer(ctx, answer);
+  if (ctx.json) emitJson(answer);
+  else printAnswer(ctx, answer);
   if (!answer.found) {
-    ctx.warn(`no current commune matches ${quoteInput(answer.query)}; try the name with its accents, the INSEE code or the SIREN.`);
+    ctx.warn(`no current or former commune matches ${quoteInput(answer.query)}; try the name with its accents, the INSEE code or the SIREN.`);
     return 1;
   }
   return 0;
 }
 
+/** The headline, then why, then the communes in detail: what a support agent reads out. */
 function printAnswer(ctx: CommandContext, answer: CheckAnswer): void {
   const n = answer.normalized;
   const shown = n.unicode === n.ascii ? n.ascii : `${n.unicode} (ASCII: ${n.ascii})`;
-  ctx.print(`Query: ${shown} — read as ${n.kind === "label-or-name" ? "a name or label" : `a ${n.kind}`}`);
-  if (answer.ledgerSentence) ctx.print(`Ledger: ${answer.ledgerSentence}`);
-  const facts = answer.label;
-  if (facts?.problem) ctx.print(`The label "${facts.label}" cannot be allocated: ${facts.problem}.`);
-  if (facts?.homonymGroupSlug) ctx.print(`"${facts.label}" is the shared slug of ${answer.matches.filter((m) => m.matchedBy === "name").length} homonym communes: it is reserved and given to none of them.`);
+  ctx.print(`Query: ${shown} — read as ${n.kind === "label-or-name" ? "a name or label" : n.kind === "insee" ? "an INSEE code" : n.kind === "fqdn" ? "a domain name" : `a ${n.kind.toUpperCase()}`}`);
+  ctx.print(answer.status ? `Ledger: ${answer.sentence}` : answer.sentence);
+  if (answer.story.length) {
+    ctx.print("Why:");
+    for (const fact of answer.story) ctx.print(`  - ${fact.text}`);
+  }
   for (const m of answer.matches) {
     ctx.print("");
     ctx.print(`${m.name} (${m.departement}) — INSEE ${m.insee}, ${m.siren ? `SIREN ${m.siren}` : `no SIREN, key ${m.key}`}`);
     const l = m.ledger;
     if (l.label) {
-      ctx.print(`  in the ledger: ${l.fqdn}, allocated since ${l.since?.slice(0, 10)}${l.legacy ? " (legacy)" : ""}${l.grandfathered ? " (kept after a homonym appeared)" : ""}${l.services.length ? `; services: ${l.services.join(", ")}` : "; no service enrolled"}`);
-      if (l.label !== m.label) ctx.print(`  (its label stays ${l.label}, although its name would now give ${m.label ?? "no valid label"})`);
+      ctx.print(`  label: ${l.fqdn}, allocated since ${l.since?.slice(0, 10)}${l.legacy ? " (legacy)" : ""}${l.grandfathered ? " (kept after a homonym appeared)" : ""}; ${l.services.length ? `services: ${l.services.join(", ")}` : "no service enrolled"}`);
     } else {
-      ctx.print(`  in the ledger: not allocated yet; it would get ${m.fqdn ?? "no valid label"}`);
+      ctx.print(`  label: not allocated yet; it would get ${m.fqdn ?? `no valid label (${m.problem})`}`);
     }
-    if (l.aliases.length) ctx.print(`  aliases (merged communes, mail forwarded here): ${l.aliases.join(", ")}`);
-    if (l.reserved.length) ctx.print(`  reserved for it (new name after a rename): ${l.reserved.join(", ")}`);
-    ctx.print(`  computed label: ${m.label ?? "none"} — ${m.problem ?? m.explanation}`);
-    if (m.homonyms.length > 0) ctx.print(`  homonym group (slug "${m.slug}"): ${m.homonyms.join(", ")} and this one`);
+    if (m.homonyms.length > 0) ctx.print(`  same slug "${m.slug}" as INSEE ${m.homonyms.join(", ")}`);
   }
 }

@@ -8,7 +8,7 @@ export const command: CommandSpec = {
   summary: "end a commune's enrolment in services; its label stays its own (never back to the pool)",
   usage: "<query> [--services LIST] [--json]",
   description: "Without --services, every enrolment is removed. The label is kept: it carries mail and is never reassigned.",
-  examples: ["domaines offboard Mende", "domaines offboard 214800957 --services fichiers --json"],
+  examples: ["domaines offboard Mende", "domaines offboard 214800955 --services fichiers --json"],
   options: {
     services: { type: "string", valueName: "LIST", description: "only these services (comma-separated)" },
   },

@@ -15,7 +15,7 @@ export const command: CommandSpec = {
     `Services: ${Object.keys(ENROLLABLE_SERVICES).join(", ")}. Quota accounts: ${accounts}.\n` +
     "Sizes are decimal (500MB, 50GB, 1.5TB) or unlimited. Running it again is harmless: the first\n" +
     "enrolment date is kept and only the quotas given are changed.",
-  examples: ["domaines onboard Mende --services messages,fichiers", "domaines onboard 214800957 --services messages --quota messages.mailbox=5GB --actor onboarding"],
+  examples: ["domaines onboard Mende --services messages,fichiers", "domaines onboard 214800955 --services messages --quota messages.mailbox=5GB --actor onboarding"],
   options: {
     services: { type: "string", valueName: "LIST", description: "comma-separated services to enrol the commune in" },
     quota: { type: "string", multiple: true, valueName: "S.A=SIZE", description: "a per-commune quota override (repeatable)" },
