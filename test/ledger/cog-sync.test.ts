@@ -101,9 +101,16 @@ describe("cog-sync applies the naming spec's stability rules", () => {
     expect(byLabel.get("echo")).toMatchObject({ state: "alias", key: "200000005", aliasOf: "200000005" });
     expect(cli(dir, ["validate"]).code).toBe(0);
     expect(cli(dir, ["check", "echo", "--communes", year2]).stdout).toMatch(/echo\.collectivite\.fr is an alias of Écho-sur-Mer \(48, INSEE 48005\): its label before it switched/);
-    const again = cli(dir, ["allocate", "200000005", "--switch", "--communes", year2]);
-    expect(again.code).toBe(2);
-    expect(again.stderr).toMatch(/no label is reserved for Écho-sur-Mer/);
+    // Asked again (a script retrying after a crash): the same answer, nothing written.
+    const files = snapshotFiles(dir);
+    const again = cli(dir, ["allocate", "200000005", "--switch", "--communes", year2, "--json"]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ from: "echo", to: "echo-sur-mer", status: "existing" });
+    expect(snapshotFiles(dir)).toEqual(files);
+    // A commune that never had a rename reserved for it is refused, naming it.
+    const never = cli(dir, ["allocate", "200000001", "--switch", "--communes", year2, "--json"]);
+    expect(never.code).toBe(2);
+    expect((JSON.parse(never.stdout) as { error: { code: string; message: string } }).error).toMatchObject({ code: "not-found", message: expect.stringMatching(/no label is reserved for/) });
   });
 
   it("a second sync of the same data changes nothing", () => {
