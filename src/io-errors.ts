@@ -63,7 +63,8 @@ export function ioError(err: unknown, context: { path?: string; action?: string 
   if (err instanceof DomainesError || !isErrnoError(err)) return err;
   const path = context.path ?? err.path;
   const action = context.action ?? (err.syscall ? `${err.syscall}` : "use");
-  const message = `cannot ${action}${path ? ` ${path}` : ""}: ${describeErrno(err.code)}.`;
+  // A write on an open descriptor carries no path: the writer should have given it (withIoErrors).
+  const message = `cannot ${action} ${path ?? "a file"}: ${describeErrno(err.code)}.`;
   const details = { path: path ?? null, errno: err.code, syscall: err.syscall ?? null };
   return INPUT_CAUSES.has(err.code) ? new InputError(message, "invalid-input", { details }) : new FailureError(message, "io", { details });
 }

@@ -2,7 +2,7 @@ import type { DomainesConfig } from "../config/schema.js";
 import { primaryEntries } from "../ledger/entries.js";
 import type { LedgerEntry } from "../ledger/schema.js";
 import { writeFileAtomically } from "../output-file.js";
-import type { DkimKey } from "../records/dkim.js";
+import type { DkimStore } from "../records/dkim.js";
 import { loadDkimStore } from "../records/dkim-store.js";
 import { desiredZone } from "../records/model.js";
 import { validateRecords } from "../records/validate.js";
@@ -78,19 +78,27 @@ export async function dkimSync(ws: Workspace, options: { dryRun?: boolean } = {}
 }
 
 /**
- * The record model's own verdict on a key: the problems `validateRecords` finds in the
- * commune's records with this key that it does not find without it (a key too long for
- * a TXT record, a p= that is not base64, …). Without a dns section nothing is published,
- * so nothing is refused.
+ * The record model's own verdict on keys, in one pass: the communes' records are built
+ * with the keys, and the records a key brings (those carrying its value or its selector)
+ * go through `validateRecords` (a key too long for a TXT record, a p= that is not base64,
+ * …). Without a dns section nothing is published, so nothing is refused.
  */
-function publishability(config: DomainesConfig, enrolled: readonly LedgerEntry[]): (domain: string, key: DkimKey) => string[] {
-  if (!config.dns) return () => [];
-  const byDomain = new Map(enrolled.map((e) => [`${e.label}.${config.zone}`, e]));
-  const problems = (entry: LedgerEntry, dkim: Record<string, DkimKey>) => validateRecords(desiredZone([entry], config, dkim).owners[0]?.records ?? [], config.zone).map((p) => p.message);
-  return (domain, key) => {
-    const entry = byDomain.get(domain);
-    if (!entry) return [];
-    const without = new Set(problems(entry, {}));
-    return problems(entry, { [domain]: key }).filter((m) => !without.has(m));
+function publishability(config: DomainesConfig, enrolled: readonly LedgerEntry[]): (keys: DkimStore) => Map<string, string[]> {
+  return (keys) => {
+    const problems = new Map<string, string[]>();
+    if (!config.dns) return problems;
+    const entries = enrolled.filter((e) => keys[`${e.label}.${config.zone}`] !== undefined);
+    const domainOf = new Map<string, string>();
+    const brought = desiredZone(entries, config, keys).owners.flatMap((o) => {
+      const key = keys[o.fqdn];
+      if (!key) return [];
+      domainOf.set(o.owner, o.fqdn);
+      return o.records.filter((r) => r.value.includes(key.value) || r.name.split(".").includes(key.selector));
+    });
+    for (const p of validateRecords(brought, config.zone)) {
+      const domain = domainOf.get(p.record.owner)!;
+      problems.set(domain, [...(problems.get(domain) ?? []), p.message]);
+    }
+    return problems;
   };
 }

@@ -1,4 +1,4 @@
-import { dkimKeySchema, type DkimKey, type DkimStore } from "../records/dkim.js";
+import { dkimKeySchema, type DkimStore } from "../records/dkim.js";
 import { dkimOf, type MailDomainDns } from "./messages.js";
 
 /**
@@ -37,18 +37,20 @@ export interface DkimMergeInput {
   zone: string;
   selector: string;
   now: string;
-  /** What the record model finds wrong with the records this key gives the domain (empty: publishable). */
-  problemsWith?: (domain: string, key: DkimKey) => string[];
+  /**
+   * What the record model finds wrong with the records each key gives its domain, in one
+   * pass over all of them (domains without a problem may be left out).
+   */
+  problemsWith?: (keys: DkimStore) => Map<string, string[]>;
 }
 
 export function mergeDkim(input: DkimMergeInput): DkimMerge {
   const { store, listing, zone, selector, now } = input;
-  const problemsWith = input.problemsWith ?? (() => []);
   const wanted = new Set(input.wanted);
-  const next: DkimStore = { ...store };
   const results = new Map<string, DkimResult>();
+  /** New or changed keys that pass the store's schema, still to be checked against the model. */
+  const offered: DkimStore = {};
   let outsideZone = 0;
-  let removed = false;
   for (const d of listing) {
     if (!d.domain.endsWith(`.${zone}`)) {
       outsideZone++;
@@ -68,31 +70,53 @@ export function mergeDkim(input: DkimMergeInput): DkimMerge {
       results.set(d.domain, { domain: d.domain, status: "unchanged", selector: key.selector });
       continue;
     }
-    const kept = before ? "; the previous key is kept" : "";
     const parsed = dkimKeySchema.safeParse({ ...key, fetchedAt: now });
     if (!parsed.success) {
-      const reason = `Messages gave a DKIM record the store refuses (${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")})${kept}`;
+      const reason = `Messages gave a DKIM record the store refuses (${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")})${before ? "; the previous key is kept" : ""}`;
       results.set(d.domain, { domain: d.domain, status: "invalid", reason });
       continue;
     }
-    const problems = problemsWith(d.domain, parsed.data);
-    if (problems.length > 0) {
-      results.set(d.domain, { domain: d.domain, status: "invalid", reason: `the record model cannot publish the key Messages gave (${problems.join("; ")})${kept}` });
+    offered[d.domain] = parsed.data;
+  }
+
+  // One pass of the record model over every key the store would hold for a wanted domain.
+  const candidates: DkimStore = {};
+  for (const domain of wanted) {
+    const key = offered[domain] ?? store[domain];
+    if (key) candidates[domain] = key;
+  }
+  const problems = input.problemsWith?.(candidates) ?? new Map<string, string[]>();
+  const next: DkimStore = { ...store };
+  let removed = false;
+  /** Previous keys that stood aside for a refused new one: judged in a second, small pass. */
+  const kept: DkimStore = {};
+  for (const [domain, key] of Object.entries(candidates)) {
+    const wrong = problems.get(domain) ?? [];
+    const before = store[domain];
+    if (offered[domain]) {
+      if (wrong.length === 0) {
+        next[domain] = key;
+        results.set(domain, { domain, status: before ? "changed" : "new", selector: key.selector });
+        continue;
+      }
+      results.set(domain, { domain, status: "invalid", reason: `the record model cannot publish the key Messages gave (${wrong.join("; ")})${before ? "; the previous key is kept" : ""}` });
+      if (before) kept[domain] = before;
       continue;
     }
-    next[d.domain] = parsed.data;
-    results.set(d.domain, { domain: d.domain, status: before ? "changed" : "new", selector: key.selector });
-  }
-  // A key stored earlier (by hand, or before this check existed) that the model cannot publish breaks the whole zone: remove it.
-  for (const domain of wanted) {
-    const stored = next[domain];
-    const status = results.get(domain)?.status;
-    if (!stored || status === "new" || status === "changed") continue;
-    const problems = problemsWith(domain, stored);
-    if (problems.length === 0) continue;
+    if (wrong.length === 0) continue;
+    // A key stored earlier (by hand, or before this check existed) that the model cannot publish breaks the whole zone: remove it.
     delete next[domain];
     removed = true;
-    results.set(domain, { domain, status: "invalid", reason: `the stored key cannot be published (${problems.join("; ")}); removed from the store, the DKIM record is pending until Messages gives one that can` });
+    results.set(domain, { domain, status: "invalid", reason: `the stored key cannot be published (${wrong.join("; ")}); removed from the store, the DKIM record is pending until Messages gives one that can` });
+  }
+  if (Object.keys(kept).length > 0) {
+    for (const [domain, wrong] of input.problemsWith?.(kept) ?? []) {
+      if (wrong.length === 0) continue;
+      delete next[domain];
+      removed = true;
+      const refused = results.get(domain)!.reason!.replace(/; the previous key is kept$/, "");
+      results.set(domain, { domain, status: "invalid", reason: `${refused}; the stored key cannot be published either (${wrong.join("; ")}): removed from the store` });
+    }
   }
   for (const domain of wanted) {
     if (!results.has(domain)) results.set(domain, { domain, status: "pending", reason: "Messages does not list this mail domain yet (the subscription's webhook creates it)" });

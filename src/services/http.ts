@@ -23,8 +23,8 @@ import { formatSize } from "../units/size.js";
 export const HTTP_LIMITS = {
   /** One response body: a Messages page of 1,000 mail domains is about 1 MB. */
   maxResponseBytes: 16_000_000,
-  /** Every body a command reads: the whole Messages listing for every commune is about 40 MB. */
-  maxTotalBytes: 128_000_000,
+  /** Every body a command reads: the whole Messages listing for every commune is about 25 MB (700 bytes a mail domain). */
+  maxTotalBytes: 64_000_000,
   /** The whole command, pagination and retries included. */
   budgetMs: 300_000,
 } as const;

@@ -162,7 +162,7 @@ describe("errno errors that reach the CLI's top-level handler", () => {
   it("an errno error no writer wrapped (check --stdin given a directory) is a clear error, not an internal one", () => {
     const fd = spawnSync("sh", ["-c", `exec ${process.execPath} ${CLI} check --stdin < /`], { cwd: ROOT, encoding: "utf8" });
     expect(fd.status).toBe(2);
-    expect(fd.stderr).toMatch(/^domaines: cannot read: EISDIR \(it is a directory\)\.$/m);
+    expect(fd.stderr).toMatch(/^domaines: cannot read a file: EISDIR \(it is a directory\)\.$/m);
     expect(fd.stderr).not.toMatch(/internal error|\n\s+at /);
   });
 });
