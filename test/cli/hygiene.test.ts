@@ -191,3 +191,18 @@ describe("import does not hand a commune a label the naming rules give to anothe
     expect(r.code, r.stdout + r.stderr).toBe(0);
   });
 });
+
+describe("configured secrets never reach the terminal", () => {
+  it("an error quoting a value that is a DOMAINES_*_TOKEN shows it redacted (the key pasted where a commune was expected)", () => {
+    const token = "tok-9f8e7d6c5b4a3f2e";
+    const dir = tempLedger();
+    try {
+      const r = cli(dir, ["onboard", token, "--services", "messages", "--json"], { DOMAINES_EO_TOKEN_CDG48: token });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/no current commune matches "\[redacted\]"/);
+      expect(r.stdout + r.stderr).not.toContain(token);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
