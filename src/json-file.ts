@@ -1,6 +1,6 @@
-import { readFileSync } from "node:fs";
 import type { z } from "zod";
 import { InputError } from "./errors.js";
+import { readInputText } from "./input-file.js";
 
 /** Lists zod issues one per line with the path of the offending key (at most `max` of them). */
 export function formatIssues(error: z.ZodError, max = Infinity): string {
@@ -32,12 +32,7 @@ export function parseWith<S extends z.ZodType>(schema: S, json: unknown, what: s
 /** Reads a JSON file and validates it; `what` names it in errors ("quota policy data/quota-policy.json"). */
 export function readJsonFile<S extends z.ZodType>(path: string, schema: S, what: string, help: JsonFileHelp = {}): z.output<S> {
   const after = help.unreadable ? ` ${help.unreadable}` : "";
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (err) {
-    throw new InputError(`cannot read ${what}: ${(err as NodeJS.ErrnoException).code ?? String(err)}.${after}`);
-  }
+  const text = readInputText(path, what, help.unreadable ? { hint: help.unreadable } : {});
   let json: unknown;
   try {
     json = JSON.parse(text);

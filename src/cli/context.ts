@@ -1,4 +1,5 @@
 import { userInfo } from "node:os";
+import { terminalSafe } from "../terminal-text.js";
 import { Workspace } from "../workspace.js";
 
 export type OptionValues = Record<string, string | boolean | string[] | boolean[] | undefined>;
@@ -47,14 +48,14 @@ export class CommandContext {
     return this.values[name] === true;
   }
 
-  /** Human output (suppressed under --json so that stdout holds only JSON). */
+  /** Human output (suppressed under --json so that stdout holds only JSON); control characters from data made visible. */
   print(text = ""): void {
-    if (!this.json) this.stdout(`${text}\n`);
+    if (!this.json) this.stdout(`${terminalSafe(text)}\n`);
   }
 
   /** A message for the person at the terminal, on stderr (never mixed into --json output). */
   warn(text: string): void {
-    process.stderr.write(`domaines: ${text}\n`);
+    process.stderr.write(`domaines: ${terminalSafe(text)}\n`);
   }
 
   printJson(value: unknown): void {

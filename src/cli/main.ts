@@ -5,6 +5,9 @@
  */
 import { parseArgs } from "node:util";
 import { DomainesError } from "../errors.js";
+import { ioError } from "../io-errors.js";
+import { redactor, secretsOfEnv } from "../redact.js";
+import { terminalSafe } from "../terminal-text.js";
 import { commandHelp, parseArgsOptions, type CommandSpec } from "./command.js";
 import { CommandContext } from "./context.js";
 import { COMMANDS } from "./registry.js";
@@ -61,15 +64,19 @@ class UsageError extends DomainesError {
   }
 }
 
-function reportError(err: unknown, json: boolean): number {
+function reportError(thrown: unknown, json: boolean): number {
+  // An environment failure that escaped its writer (ENOSPC, EACCES, …) is still the user's to fix, not a bug.
+  const err = ioError(thrown);
+  // The last line of defence: no configured secret reaches the terminal or a CI log, whatever quoted it.
+  const redact = redactor(secretsOfEnv(process.env));
   if (err instanceof DomainesError) {
-    process.stderr.write(`domaines: ${err.message}\n`);
-    if (json) process.stdout.write(`${JSON.stringify({ error: err.toJSON() }, null, 2)}\n`);
+    process.stderr.write(`domaines: ${terminalSafe(redact(err.message))}\n`);
+    if (json) process.stdout.write(`${redact(JSON.stringify({ error: err.toJSON() }, null, 2))}\n`);
     return err.exitCode;
   }
   // A bug, not a user error: keep the stack, it is what a maintainer needs.
-  process.stderr.write(`domaines: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  if (json) process.stdout.write(`${JSON.stringify({ error: { code: "internal", message: err instanceof Error ? err.message : String(err), exitCode: 1 } }, null, 2)}\n`);
+  process.stderr.write(`domaines: internal error: ${terminalSafe(redact(err instanceof Error ? (err.stack ?? err.message) : String(err)))}\n`);
+  if (json) process.stdout.write(`${redact(JSON.stringify({ error: { code: "internal", message: err instanceof Error ? err.message : String(err), exitCode: 1 } }, null, 2))}\n`);
   return 1;
 }
 

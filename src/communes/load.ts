@@ -1,6 +1,6 @@
-import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { InputError, FailureError } from "../errors.js";
+import { readInputText } from "../input-file.js";
 import { readCompiled } from "./compiled.js";
 import { z } from "zod";
 import { rawCommuneSchema, type Commune, type CommuneData, type DelegatedCommune, type RawCommune } from "./schema.js";
@@ -28,12 +28,7 @@ export function loadCommunes(file?: string): CommuneData {
 
 /** Reads and validates a communes.json in the @etalab/decoupage-administratif format. */
 export function validateCommunesFile(path: string): CommuneData {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (err) {
-    throw new InputError(`cannot read communes file ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}. Pass an existing communes.json with --communes FILE.`);
-  }
+  const text = readInputText(path, `communes file ${path}`, { hint: "Pass a communes.json in the @etalab/decoupage-administratif format with --communes FILE." });
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -88,10 +83,15 @@ export function parseCommunes(json: unknown, source: string): CommuneData {
     }
   }
   const seen = new Map<string, string>();
+  const byInsee = new Map<string, string>();
   for (const c of communes) {
     const other = seen.get(c.key);
     if (other) throw new InputError(`communes file ${source}: key ${c.key} is held by both ${other} and ${c.insee}; each current commune needs its own SIREN.`);
     seen.set(c.key, c.insee);
+    // Two current communes with one INSEE code: which one a code designates, and the labels of homonyms, would depend on the order of the file.
+    const sameCode = byInsee.get(c.insee);
+    if (sameCode !== undefined) throw new InputError(`communes file ${source}: INSEE code ${c.insee} is given to two current communes (${JSON.stringify(sameCode)} and ${JSON.stringify(c.name)}); each current commune has its own code. Fix the file (a COG snapshot never repeats a code).`);
+    byInsee.set(c.insee, c.name);
   }
   if (communes.length === 0) throw new FailureError(`communes file ${source} holds no current commune.`);
   return { source, communes, delegated };

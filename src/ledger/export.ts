@@ -28,11 +28,17 @@ const CSV_COLUMNS = [
   "insee_history", "allocated_at", "updated_at", "tombstoned_at", "legacy", "grandfathered", "services", "quotas",
 ] as const;
 
-function csvCell(value: string): string {
-  return /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+/**
+ * One RFC 4180 cell. A cell a spreadsheet would read as a formula (=, +, -, @, or a tab or
+ * CR before one) gets a leading apostrophe, as OWASP advises: names come from data files,
+ * and "=HYPERLINK(…)" in a commune's name must stay text in the reviewer's spreadsheet.
+ */
+export function csvCell(value: string): string {
+  const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** One row per label; lists inside a cell are `;`-separated (services, quotas as service.account=bytes). */
+/** One row per label; lists inside a cell are `;`-separated (services, quotas as service.account=bytes); formula-like cells neutralised (csvCell). */
 function ledgerCsv(entries: readonly LedgerEntry[]): string {
   const rows = entries.map((e) => {
     const quotas = Object.entries(e.services).flatMap(([s, en]) => Object.entries(en.quotas).map(([a, v]) => `${s}.${a}=${v}`));

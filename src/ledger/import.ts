@@ -1,6 +1,7 @@
 import type { Commune } from "../communes/schema.js";
 import { InputError } from "../errors.js";
 import { labelProblem } from "../naming/label.js";
+import type { ComputedLabel } from "../naming/labels.js";
 import { indexLedger, newAllocatedEntry } from "./entries.js";
 import type { LedgerEntry } from "./schema.js";
 
@@ -62,6 +63,40 @@ export interface ImportPlan {
   put: LedgerEntry[];
   imported: ImportOutcome[];
   conflicts: string[];
+  /** Contested labels recorded on request (allowContested). */
+  warnings: string[];
+}
+
+/**
+ * Labels the naming rules give to someone else: each current commune's computed label
+ * (its key), and the bare slugs of homonym groups (the INSEE codes of the group).
+ */
+export interface ContestedLabels {
+  computed: ReadonlyMap<string, string>;
+  homonymSlugs: ReadonlyMap<string, readonly string[]>;
+}
+
+export function contestedLabels(computed: Iterable<ComputedLabel>, communes: readonly Commune[]): ContestedLabels {
+  const inseeOf = new Map(communes.map((c) => [c.key, c.insee]));
+  const byLabel = new Map<string, string>();
+  const slugs = new Map<string, string[]>();
+  for (const l of computed) {
+    if (l.label !== null) byLabel.set(l.label, l.key);
+    if (l.homonyms.length > 0 && !slugs.has(l.slug)) slugs.set(l.slug, [inseeOf.get(l.key) ?? l.key, ...l.homonyms].sort());
+  }
+  return { computed: byLabel, homonymSlugs: slugs };
+}
+
+/** Why giving `label` to commune `key` takes it from someone the naming rules give it to; null when it does not. */
+function contestedBy(label: string, key: string, contested: ContestedLabels, byKey: ReadonlyMap<string, Commune>): string | null {
+  const owner = contested.computed.get(label);
+  if (owner !== undefined && owner !== key) {
+    const c = byKey.get(owner);
+    return `label "${label}" is the computed label of ${c ? `${c.name} (${c.departement}, INSEE ${c.insee})` : owner}, another current commune`;
+  }
+  const group = contested.homonymSlugs.get(label);
+  if (group) return `label "${label}" is the bare slug of a homonym group (${group.length} communes, INSEE ${group.slice(0, 5).join(", ")}${group.length > 5 ? ", …" : ""}), reserved for none of them`;
+  return null;
 }
 
 /**
@@ -69,13 +104,23 @@ export interface ImportPlan {
  * algorithm would now give another. Any conflict (label held by another commune or
  * reserved, commune already holding another label, the same label or commune twice in
  * the file, an unknown code) is reported; the caller writes nothing if there is one.
+ * A label the naming rules give to someone else (`contested`) is a conflict too, or,
+ * with `allowContested`, recorded with a warning.
  */
-export function planImport(entries: readonly LedgerEntry[], rows: readonly LegacyRow[], communes: readonly Commune[], file: string, now: string): ImportPlan {
+export function planImport(
+  entries: readonly LedgerEntry[],
+  rows: readonly LegacyRow[],
+  communes: readonly Commune[],
+  file: string,
+  now: string,
+  contested: ContestedLabels,
+  allowContested: boolean,
+): ImportPlan {
   const index = indexLedger(entries);
   const bySiren = new Map(communes.filter((c) => c.siren).map((c) => [c.siren!, c]));
   const byInsee = new Map(communes.map((c) => [c.insee, c]));
   const byKey = new Map(communes.map((c) => [c.key, c]));
-  const plan: ImportPlan = { put: [], imported: [], conflicts: [] };
+  const plan: ImportPlan = { put: [], imported: [], conflicts: [], warnings: [] };
   const labelLine = new Map<string, number>();
   const keyLine = new Map<string, number>();
   for (const row of rows) {
@@ -108,6 +153,12 @@ export function planImport(entries: readonly LedgerEntry[], rows: readonly Legac
       plan.conflicts.push(`${at}: label "${row.label}" is already in the ledger as ${holderOfLabel.state}${holderOfLabel.reservedReason ? ` (${holderOfLabel.reservedReason})` : ""}, held for ${who}`);
       continue;
     }
+    const why = contestedBy(row.label, c.key, contested, byKey);
+    if (why && !allowContested) {
+      plan.conflicts.push(`${at}: ${why}; pass --allow-contested-labels if ${row.label} really is ${c.name}'s legacy domain`);
+      continue;
+    }
+    if (why) plan.warnings.push(`${at}: ${why}; recorded for ${c.name} (${c.insee}) as asked (--allow-contested-labels)`);
     plan.put.push({ ...newAllocatedEntry(c, row.label, now), legacy: true });
     plan.imported.push({ ...view, status: "imported" });
   }

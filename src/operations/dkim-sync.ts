@@ -1,6 +1,11 @@
+import type { DomainesConfig } from "../config/schema.js";
 import { primaryEntries } from "../ledger/entries.js";
-import { replaceDurably } from "../ledger/fsync.js";
+import type { LedgerEntry } from "../ledger/schema.js";
+import { writeFileAtomically } from "../output-file.js";
+import type { DkimStore } from "../records/dkim.js";
 import { loadDkimStore } from "../records/dkim-store.js";
+import { desiredZone } from "../records/model.js";
+import { validateRecords } from "../records/validate.js";
 import { InputError } from "../errors.js";
 import { allPending, mergeDkim, type DkimResult } from "../services/dkim-sync.js";
 import { MessagesClient } from "../services/messages.js";
@@ -15,6 +20,8 @@ export interface DkimSyncOutcome {
   written: boolean;
   dryRun: boolean;
   domains: DkimResult[];
+  /** Mail domains Messages listed outside the zone: not considered. */
+  outsideZone: number;
   warnings: string[];
 }
 
@@ -27,23 +34,71 @@ export async function dkimSync(ws: Workspace, options: { dryRun?: boolean } = {}
   const zone = ws.zone();
   const warnings: string[] = [];
   const entries = await entriesOrNull(ws, warnings);
-  const wanted = primaryEntries(entries ?? []).filter((e) => e.services.messages !== undefined).map((e) => `${e.label}.${zone}`);
+  const enrolled = primaryEntries(entries ?? []).filter((e) => e.services.messages !== undefined);
+  const wanted = enrolled.map((e) => `${e.label}.${zone}`);
   const path = ws.dkimPath();
   const store = loadDkimStore(path);
-  const client = new MessagesClient({ baseUrl: settings.url, channelId, apiKey, credentialHint: MESSAGES_API_KEY_ENV, timeoutMs: settings.timeoutMs, retries: settings.retries });
+  const client = new MessagesClient({
+    baseUrl: settings.url,
+    channelId,
+    apiKey,
+    credentialHint: MESSAGES_API_KEY_ENV,
+    timeoutMs: settings.timeoutMs,
+    retries: settings.retries,
+    budgetMs: settings.budgetMs,
+    maxResponseBytes: settings.maxResponseBytes,
+    maxTotalBytes: settings.maxTotalBytes,
+    limitsHint: "the messages section of the operators file",
+  });
   const listing = await client.listMailDomainDns();
   const dryRun = options.dryRun === true;
   let results: DkimResult[];
+  let outsideZone = 0;
   let written = false;
   if (!listing.available) {
     results = allPending(wanted, listing.reason);
   } else {
-    const merged = mergeDkim(store, listing.domains, wanted, zone, settings.dkimSelector, new Date().toISOString());
+    const merged = mergeDkim({
+      store,
+      listing: listing.domains,
+      wanted,
+      zone,
+      selector: settings.dkimSelector,
+      now: new Date().toISOString(),
+      problemsWith: publishability(ws.config(), enrolled),
+    });
     results = merged.results;
+    outsideZone = merged.outsideZone;
     if (merged.changed && !dryRun) {
-      replaceDurably(path, `${JSON.stringify(merged.store, null, 2)}\n`);
+      writeFileAtomically(path, `${JSON.stringify(merged.store, null, 2)}\n`);
       written = true;
     }
   }
-  return { store: path, available: listing.available, reason: listing.available ? null : listing.reason, written, dryRun, domains: results, warnings };
+  return { store: path, available: listing.available, reason: listing.available ? null : listing.reason, written, dryRun, domains: results, outsideZone, warnings };
+}
+
+/**
+ * The record model's own verdict on keys, in one pass: the communes' records are built
+ * with the keys, and the records a key brings (those carrying its value or its selector)
+ * go through `validateRecords` (a key too long for a TXT record, a p= that is not base64,
+ * …). Without a dns section nothing is published, so nothing is refused.
+ */
+function publishability(config: DomainesConfig, enrolled: readonly LedgerEntry[]): (keys: DkimStore) => Map<string, string[]> {
+  return (keys) => {
+    const problems = new Map<string, string[]>();
+    if (!config.dns) return problems;
+    const entries = enrolled.filter((e) => keys[`${e.label}.${config.zone}`] !== undefined);
+    const domainOf = new Map<string, string>();
+    const brought = desiredZone(entries, config, keys).owners.flatMap((o) => {
+      const key = keys[o.fqdn];
+      if (!key) return [];
+      domainOf.set(o.owner, o.fqdn);
+      return o.records.filter((r) => r.value.includes(key.value) || r.name.split(".").includes(key.selector));
+    });
+    for (const p of validateRecords(brought, config.zone)) {
+      const domain = domainOf.get(p.record.owner)!;
+      problems.set(domain, [...(problems.get(domain) ?? []), p.message]);
+    }
+    return problems;
+  };
 }

@@ -1,4 +1,4 @@
-import { parseLegacyCsv, planImport, type ImportOutcome } from "../ledger/import.js";
+import { contestedLabels, parseLegacyCsv, planImport, type ImportOutcome } from "../ledger/import.js";
 import type { TransactionMeta } from "../ledger/ledger-store.js";
 import type { Workspace } from "../workspace.js";
 
@@ -10,15 +10,22 @@ export interface ImportResult {
   imported: number;
   existing: number;
   rows: ImportOutcome[];
+  /** Contested labels recorded on request (allowContested). */
+  warnings: string[];
 }
 
-/** Records legacy labels already live (`siren|insee,label` rows), all or nothing. */
-export async function importLegacyLabels(ws: Workspace, meta: TransactionMeta, input: { file: string; text: string; dryRun?: boolean }): Promise<ImportResult> {
+/**
+ * Records legacy labels already live (`siren|insee,label` rows), all or nothing. A label
+ * that is another commune's computed label or a homonym group's bare slug is refused
+ * unless `allowContested` (then recorded with a warning).
+ */
+export async function importLegacyLabels(ws: Workspace, meta: TransactionMeta, input: { file: string; text: string; dryRun?: boolean; allowContested?: boolean }): Promise<ImportResult> {
   const rows = parseLegacyCsv(input.text, input.file, ws.reserved());
   const now = new Date().toISOString();
   const dryRun = input.dryRun === true;
+  const contested = contestedLabels(ws.labels().values(), ws.communes());
   const { result: plan } = await ws.store().transact(meta, (entries) => {
-    const p = planImport(entries, rows, ws.communes(), input.file, now);
+    const p = planImport(entries, rows, ws.communes(), input.file, now, contested, input.allowContested === true);
     return { put: p.conflicts.length > 0 || dryRun ? [] : p.put, result: p };
   });
   const imported = plan.conflicts.length > 0 ? 0 : plan.imported.filter((r) => r.status === "imported").length;
@@ -29,5 +36,6 @@ export async function importLegacyLabels(ws: Workspace, meta: TransactionMeta, i
     imported,
     existing: plan.conflicts.length > 0 ? 0 : plan.imported.length - imported,
     rows: plan.conflicts.length > 0 ? [] : plan.imported,
+    warnings: plan.conflicts.length > 0 ? [] : plan.warnings,
   };
 }

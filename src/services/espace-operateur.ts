@@ -7,7 +7,7 @@
  */
 import { createRequire } from "node:module";
 import type { Entitlement } from "./quota-policy.js";
-import { apiUrl, checkNextUrl, excerpt, sendWithRetry, ServiceError, type HttpRequest, type HttpResponse, type RetryOptions } from "./http.js";
+import { apiUrl, budgetOf, checkNextUrl, excerpt, hostOf, sendWithRetry, ServiceError, type CommandBudget, type HttpRequest, type HttpResponse, type RetryOptions, type ServiceErrorExtra } from "./http.js";
 
 // zod is loaded through require, and used as `zod.z`, on purpose: this client runs inside
 // the Pulumi dynamic provider, whose closure serializer turns a captured module object
@@ -78,24 +78,33 @@ function subscriptionSchema() {
   });
 }
 
-/** The service's 400 body ({"entitlements": "..."} or {"__all__": [...]}) as one readable line. */
-export function describeBadRequest(json: unknown, text: string): string {
+/** The service's 400 body ({"entitlements": "..."} or {"__all__": [...]}) as one readable line, without the request's credentials. */
+export function describeBadRequest(response: Pick<HttpResponse, "json" | "text" | "redact">): string {
+  const { json, text, redact } = response;
   if (json && typeof json === "object" && !Array.isArray(json)) {
     const parts = Object.entries(json as Record<string, unknown>).map(([field, msg]) => {
       const m = Array.isArray(msg) ? msg.map(String).join("; ") : typeof msg === "string" ? msg : JSON.stringify(msg);
       return field === "__all__" || field === "non_field_errors" || field === "detail" ? m : `${field}: ${m}`;
     });
-    if (parts.length > 0) return excerpt(parts.join(" | "));
+    if (parts.length > 0) return excerpt(parts.join(" | "), 300, redact);
   }
-  return excerpt(text) || "(empty body)";
+  return excerpt(text, 300, redact) || "(empty body)";
 }
 
 export function sortEntitlements(list: readonly Entitlement[]): Entitlement[] {
   return [...list].sort((a, b) => a.type.localeCompare(b.type) || a.account_type.localeCompare(b.account_type));
 }
 
+/**
+ * One client per command (or per Pulumi resource operation): its calls share one budget
+ * of time and bytes, from its construction (options.budget, or budgetMs / maxTotalBytes).
+ */
 export class EspaceOperateurClient {
-  constructor(private readonly options: EspaceOperateurOptions) {}
+  private readonly budget: CommandBudget;
+
+  constructor(private readonly options: EspaceOperateurOptions) {
+    this.budget = budgetOf(options);
+  }
 
   private root(): string {
     return this.options.baseUrl.endsWith("/") ? this.options.baseUrl : `${this.options.baseUrl}/`;
@@ -103,27 +112,33 @@ export class EspaceOperateurClient {
 
   private async call(operation: string, method: HttpRequest["method"], url: string, body?: unknown): Promise<HttpResponse> {
     const request: HttpRequest = { operation, method, url, headers: { authorization: `Bearer ${this.options.token}` }, body };
-    return sendWithRetry(EO_SERVICE, request, this.options);
+    return sendWithRetry(EO_SERVICE, request, { ...this.options, budget: this.budget });
   }
 
   /** Turns an answer other than the expected ones into an error that says what failed. */
   private fail(operation: string, response: HttpResponse, notFound: string): never {
     const { status } = response;
     const op = this.options.operatorId;
+    const from = `HTTP ${status}`;
     let detail: string;
-    if (status === 401) detail = `HTTP 401: the operator key was refused; check ${this.options.credentialHint} (it must be the key of operator ${op}).`;
-    else if (status === 403) detail = `HTTP 403: operator ${op}'s key may not act here (the organisation belongs to another operator, or the key is another operator's).`;
-    else if (status === 404) detail = `HTTP 404: ${notFound}`;
-    else if (status === 400) detail = `HTTP 400: the service refused the request: ${describeBadRequest(response.json, response.text)}`;
-    else detail = `HTTP ${status}: ${describeBadRequest(response.json, response.text)}`;
-    throw new ServiceError(EO_SERVICE, operation, status, detail);
+    if (status === 401) detail = `${from}: the operator key was refused; check ${this.options.credentialHint} (it must be the key of operator ${op}).`;
+    else if (status === 403) detail = `${from}: operator ${op}'s key may not act here (the organisation belongs to another operator, or the key is another operator's).`;
+    else if (status === 404) detail = `${from}: ${notFound}`;
+    else if (status === 400) detail = `${from}: the service refused the request: ${describeBadRequest(response)}`;
+    else detail = `${from}: ${describeBadRequest(response)}`;
+    throw this.error(operation, status, detail);
+  }
+
+  /** An error naming the service's host (which deployment failed). */
+  private error(operation: string, status: number | null, detail: string, extra: ServiceErrorExtra = {}): ServiceError {
+    return new ServiceError(EO_SERVICE, operation, status, detail, { host: hostOf(this.root()), ...extra });
   }
 
   private parse<T>(operation: string, schema: { safeParse(x: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, response: HttpResponse): T {
     const parsed = schema.safeParse(response.json);
     if (!parsed.success) {
       const issues = parsed.error.issues.slice(0, 3).map((i) => `${i.path.map(String).join(".") || "(body)"}: ${i.message}`).join("; ");
-      throw new ServiceError(EO_SERVICE, operation, response.status, `HTTP ${response.status} but the body is not the documented shape (${issues}): ${excerpt(response.text, 160)}`);
+      throw this.error(operation, response.status, `HTTP ${response.status} but the body is not the documented shape (${issues}): ${excerpt(response.text, 160, response.redact)}`);
     }
     return parsed.data;
   }
@@ -135,7 +150,7 @@ export class EspaceOperateurClient {
     const matches: Organization[] = [];
     const schema = organizationsPageSchema();
     for (let page = 0; url !== null; page++) {
-      if (page >= 1000) throw new ServiceError(EO_SERVICE, operation, null, "the listing did not end after 1000 pages.");
+      if (page >= 1000) throw this.error(operation, null, "the listing did not end after 1000 pages (the limit on pages).", { code: "limit", details: { limit: "pages", value: 1000 } });
       const response = await this.call(operation, "GET", url);
       if (response.status !== 200) this.fail(operation, response, `operator ${this.options.operatorId} is unknown to the Espace Opérateur; check espaceOperateurId in data/operators.json.`);
       const body = this.parse(operation, schema, response);
@@ -144,14 +159,14 @@ export class EspaceOperateurClient {
         const orgSiren = o.siren ?? (o.siret ? o.siret.slice(0, 9) : null);
         if (orgSiren === siren) matches.push({ id: o.id, name: o.name, siren: o.siren ?? null, siret: o.siret ?? null });
       }
-      url = body.next ? checkNextUrl(EO_SERVICE, operation, this.root(), body.next) : null;
+      url = body.next ? checkNextUrl(EO_SERVICE, operation, this.root(), body.next, response.redact) : null;
     }
     if (matches.length === 0) {
-      throw new ServiceError(EO_SERVICE, operation, 404, `no organisation with SIREN ${siren} in operator ${this.options.operatorId}'s perimeter. The Espace Opérateur has no API to create one: ask its administrators to add the commune to the operator.`);
+      throw this.error(operation, 404, `no organisation with SIREN ${siren} in operator ${this.options.operatorId}'s perimeter. The Espace Opérateur has no API to create one: ask its administrators to add the commune to the operator.`);
     }
     const ids = new Set(matches.map((m) => m.id));
     if (ids.size > 1) {
-      throw new ServiceError(EO_SERVICE, operation, null, `several organisations have SIREN ${siren} (ids ${[...ids].join(", ")}); resolve the duplicate in the Espace Opérateur.`);
+      throw this.error(operation, null, `several organisations have SIREN ${siren} (ids ${[...ids].join(", ")}); resolve the duplicate in the Espace Opérateur.`);
     }
     return matches[0]!;
   }

@@ -4,9 +4,12 @@
  * domain itself when the Espace Opérateur subscription names it; this client only reads.
  */
 import { z } from "zod";
-import { apiUrl, checkNextUrl, excerpt, sendWithRetry, ServiceError, type RetryOptions } from "./http.js";
+import { apiUrl, budgetOf, checkNextUrl, excerpt, hostOf, sendWithRetry, ServiceError, type ServiceErrorExtra, type RetryOptions } from "./http.js";
 
 export const MESSAGES_SERVICE = "Messages";
+
+/** 35,000 communes at 1,000 a page need 35; a server whose listing never ends is cut here, or by the budget before. */
+const MAX_PAGES = 10_000;
 
 export interface MessagesOptions extends RetryOptions {
   /** API root, ending in /api/v1.0/. */
@@ -44,26 +47,30 @@ export type DnsListing = { available: true; domains: MailDomainDns[] } | { avail
 export class MessagesClient {
   constructor(private readonly options: MessagesOptions) {}
 
+  /** The whole listing, every page, within one budget of time and bytes (the options', or a new one per listing). */
   async listMailDomainDns(): Promise<DnsListing> {
     const root = this.options.baseUrl.endsWith("/") ? this.options.baseUrl : `${this.options.baseUrl}/`;
     const operation = "list the mail domains' expected DNS records";
+    const options = { ...this.options, budget: budgetOf(this.options) };
     let url: string | null = apiUrl(root, ["provisioning", "maildomains", "dns"], { page: 1, page_size: this.options.pageSize ?? 1000 });
     const domains: MailDomainDns[] = [];
+    const visited = new Set<string>();
+    const fail = (status: number | null, detail: string, extra: ServiceErrorExtra = {}) => new ServiceError(MESSAGES_SERVICE, operation, status, detail, { host: hostOf(root), ...extra });
     for (let page = 0; url !== null; page++) {
-      if (page >= 10_000) throw new ServiceError(MESSAGES_SERVICE, operation, null, "the listing did not end after 10000 pages.");
+      if (page >= MAX_PAGES) throw fail(null, `the listing did not end after ${MAX_PAGES} pages (the limit on pages).`, { code: "limit", details: { limit: "pages", value: MAX_PAGES } });
       const headers = { "x-channel-id": this.options.channelId, "x-api-key": this.options.apiKey };
-      const response = await sendWithRetry(MESSAGES_SERVICE, { operation, method: "GET", url, headers }, this.options);
+      const response = await sendWithRetry(MESSAGES_SERVICE, { operation, method: "GET", url, headers }, options);
       if (response.status === 404 && page === 0) {
         return { available: false, reason: `this Messages deployment has no provisioning DNS listing (HTTP 404 on ${url}); DKIM keys cannot be read yet` };
       }
       if (response.status === 401 || response.status === 403) {
-        throw new ServiceError(MESSAGES_SERVICE, operation, response.status, `HTTP ${response.status}: the channel key was refused; check ${this.options.credentialHint} and that channel ${this.options.channelId} is global with scope maildomains:read.`);
+        throw fail(response.status, `HTTP ${response.status}: the channel key was refused; check ${this.options.credentialHint} and that channel ${this.options.channelId} is global with scope maildomains:read.`);
       }
-      if (response.status !== 200) throw new ServiceError(MESSAGES_SERVICE, operation, response.status, `HTTP ${response.status}: ${excerpt(response.text) || "(empty body)"}`);
+      if (response.status !== 200) throw fail(response.status, `HTTP ${response.status}: ${excerpt(response.text, 300, response.redact) || "(empty body)"}`);
       const parsed = dnsPageSchema.safeParse(response.json);
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;
-        throw new ServiceError(MESSAGES_SERVICE, operation, 200, `the body is not the documented shape (${issue.path.join(".") || "(body)"}: ${issue.message}): ${excerpt(response.text, 160)}`);
+        throw fail(200, `the body is not the documented shape (${issue.path.join(".") || "(body)"}: ${issue.message}): ${excerpt(response.text, 160, response.redact)}`);
       }
       for (const d of parsed.data.results) {
         domains.push({
@@ -71,7 +78,9 @@ export class MessagesClient {
           records: (d.expected_dns_records ?? []).map((r) => ({ target: r.target.toLowerCase().replace(/\.$/, ""), type: r.type.toLowerCase(), value: r.value })),
         });
       }
-      url = parsed.data.next ? checkNextUrl(MESSAGES_SERVICE, operation, root, parsed.data.next) : null;
+      visited.add(url);
+      url = parsed.data.next ? checkNextUrl(MESSAGES_SERVICE, operation, root, parsed.data.next, response.redact) : null;
+      if (url !== null && visited.has(url)) throw fail(200, `the listing's next page link leads back to a page already read (page ${page + 1} links to ${excerpt(url, 200, response.redact)}).`);
     }
     return { available: true, domains };
   }

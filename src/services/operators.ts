@@ -21,6 +21,18 @@ export const operatorSchema = z.strictObject({
 });
 export type Operator = z.output<typeof operatorSchema>;
 
+/** What a command may spend on a service (defaults: HTTP_LIMITS in src/services/http.ts). */
+function httpLimits() {
+  return {
+    /** The whole command, pagination and retries included. */
+    budgetMs: z.number().int().min(1000).max(3_600_000).optional(),
+    /** One response body, in bytes. */
+    maxResponseBytes: z.number().int().min(65_536).max(1e9).optional(),
+    /** All response bodies of one command, in bytes. */
+    maxTotalBytes: z.number().int().min(65_536).max(4e9).optional(),
+  };
+}
+
 export const operatorsFileSchema = z
   .strictObject({
     $comment: z.string().optional(),
@@ -31,6 +43,7 @@ export const operatorsFileSchema = z
       serviceIds: z.strictObject({ messages: z.number().int().positive(), fichiers: z.number().int().positive() }),
       timeoutMs: z.number().int().min(100).max(120_000).default(15_000),
       retries: z.number().int().min(0).max(10).default(3),
+      ...httpLimits(),
     }),
     messages: z.strictObject({
       /** Messages' API root, `<messages>/api/v1.0/`. */
@@ -40,6 +53,7 @@ export const operatorsFileSchema = z
       dkimSelector: z.string().regex(/^[a-z0-9][a-z0-9-]*$/).default("stmessages"),
       timeoutMs: z.number().int().min(100).max(120_000).default(15_000),
       retries: z.number().int().min(0).max(10).default(3),
+      ...httpLimits(),
     }),
     operators: z.array(operatorSchema),
   })

@@ -1,10 +1,10 @@
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dkimStoreSchema } from "../../src/records/dkim.js";
+import { dkimStoreSchema, type DkimStore } from "../../src/records/dkim.js";
 import { mergeDkim } from "../../src/services/dkim-sync.js";
 import { dkimOf } from "../../src/services/messages.js";
-import { runCliAsync } from "../support/cli.js";
+import { runCli, runCliAsync } from "../support/cli.js";
 import { startMessages, type MessagesServer } from "../support/servers/messages.js";
 import { enrolled, operatorsJson, tempDir, writeJson, writeLedger } from "./fixtures.js";
 
@@ -18,25 +18,28 @@ describe("merging Messages' listing into the DKIM store", () => {
   ];
   const wanted = ["mende.collectivite.fr", "marvejols.collectivite.fr", "chanac.collectivite.fr"];
 
-  it("stores keys under the zone, reports the others pending, and keeps fetchedAt when nothing changed", () => {
-    const first = mergeDkim({}, listing, wanted, "collectivite.fr", "stmessages", "2026-03-01T00:00:00.000Z");
+  const merge = (store: DkimStore, list: typeof listing, want: readonly string[], now: string) => mergeDkim({ store, listing: list, wanted: want, zone: "collectivite.fr", selector: "stmessages", now });
+
+  it("stores keys of wanted domains under the zone, reports the others pending, and keeps fetchedAt when nothing changed", () => {
+    const first = merge({}, listing, wanted, "2026-03-01T00:00:00.000Z");
     expect(first.results.map((r) => [r.domain, r.status])).toEqual([
       ["chanac.collectivite.fr", "pending"],
       ["marvejols.collectivite.fr", "pending"],
       ["mende.collectivite.fr", "new"],
     ]);
+    expect(first.outsideZone).toBe(1);
     expect(first.store).toEqual({ "mende.collectivite.fr": { selector: "stmessages", value: KEY, fetchedAt: "2026-03-01T00:00:00.000Z" } });
-    const again = mergeDkim(first.store, listing, wanted, "collectivite.fr", "stmessages", "2026-04-01T00:00:00.000Z");
+    const again = merge(first.store, listing, wanted, "2026-04-01T00:00:00.000Z");
     expect(again.changed).toBe(false);
     expect(again.store).toEqual(first.store);
-    const rotated = mergeDkim(first.store, [{ domain: "mende.collectivite.fr", records: [{ target: "stmessages._domainkey", type: "txt", value: `${KEY}AB` }] }], [], "collectivite.fr", "stmessages", "2026-05-01T00:00:00.000Z");
+    const rotated = merge(first.store, [{ domain: "mende.collectivite.fr", records: [{ target: "stmessages._domainkey", type: "txt", value: `${KEY}AB` }] }], ["mende.collectivite.fr"], "2026-05-01T00:00:00.000Z");
     expect(rotated.results[0]!.status).toBe("changed");
     expect(rotated.store["mende.collectivite.fr"]!.fetchedAt).toBe("2026-05-01T00:00:00.000Z");
   });
 
   it("refuses a key the store's schema refuses, keeping the previous one", () => {
     const prev = { "mende.collectivite.fr": { selector: "stmessages", value: KEY, fetchedAt: "2026-03-01T00:00:00.000Z" } };
-    const r = mergeDkim(prev, [{ domain: "mende.collectivite.fr", records: [{ target: "stmessages._domainkey", type: "txt", value: `${KEY}; n=a\\b` }] }], [], "collectivite.fr", "stmessages", "2026-05-01T00:00:00.000Z");
+    const r = merge(prev, [{ domain: "mende.collectivite.fr", records: [{ target: "stmessages._domainkey", type: "txt", value: `${KEY}; n=a\\b` }] }], ["mende.collectivite.fr"], "2026-05-01T00:00:00.000Z");
     expect(r.results[0]).toMatchObject({ status: "invalid" });
     expect(r.results[0]!.reason).toMatch(/previous key is kept/);
     expect(r.store).toEqual(prev);
@@ -105,7 +108,7 @@ describe("domaines dkim-sync against a Messages server over HTTP", () => {
     const before = readFileSync(store, "utf8");
     const r = await runCliAsync(["dkim-sync", ...args], { env: { ...env, DOMAINES_MESSAGES_API_KEY: "wrong-key" } });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/Messages: list the mail domains' expected DNS records failed: HTTP 401: the channel key was refused; check DOMAINES_MESSAGES_API_KEY/);
+    expect(r.stderr).toMatch(/Messages \(127\.0\.0\.1:\d+\): list the mail domains' expected DNS records failed: HTTP 401: the channel key was refused; check DOMAINES_MESSAGES_API_KEY/);
     expect(r.stderr).not.toContain("wrong-key");
     expect(readFileSync(store, "utf8")).toBe(before);
   });
@@ -122,5 +125,79 @@ describe("domaines dkim-sync against a Messages server over HTTP", () => {
     const r = await runCliAsync(["dkim-sync", ...args, "--dkim", bad], { env });
     expect(r.code).toBe(2);
     expect(readFileSync(bad, "utf8")).toBe("{ not json");
+  });
+});
+
+describe("dkim-sync stores only what the zone can publish, for the communes the ledger enrols", () => {
+  let server: MessagesServer;
+  let dir: string;
+  let ledger: string;
+  let store: string;
+  let args: string[];
+  let zoneArgs: string[];
+  let env: NodeJS.ProcessEnv;
+  const hugeKey = `v=DKIM1; k=rsa; p=${"QUJD".repeat(750)}`; // 3,018 characters: the store's schema takes it, a TXT record of the model does not
+
+  beforeAll(async () => {
+    server = await startMessages();
+    dir = tempDir("dkim-model");
+    store = join(dir, "dkim.json");
+    const operators = writeJson(dir, "operators.json", operatorsJson("http://127.0.0.1:1/api/v1.0/", server.apiRoot, []));
+    ledger = writeLedger(dir, [
+      enrolled("214800955", "mende", "Mende", "48", { messages: {} }),
+      enrolled("214800922", "marvejols", "Marvejols", "48", { messages: {} }),
+      enrolled("214800807", "langogne", "Langogne", "48", { fichiers: {} }),
+    ]);
+    zoneArgs = ["--ledger", ledger, "--dkim", store];
+    args = ["--operators", operators, ...zoneArgs];
+    env = { DOMAINES_MESSAGES_API_KEY: server.apiKey, DOMAINES_MESSAGES_CHANNEL_ID: server.channelId };
+    server.createMailDomain("marvejols.collectivite.fr");
+    server.createMailDomain("langogne.collectivite.fr"); // in the ledger, but not enrolled in Messages
+    server.createMailDomain("inconnue.collectivite.fr"); // not in the ledger at all
+    server.createMailDomain("mairie.example.org"); // another tenant's domain, outside the zone
+    const mende = server.createMailDomain("mende.collectivite.fr");
+    mende.expected_dns_records[3]!.value = hugeKey;
+  });
+  afterAll(async () => {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("refuses, for its domain alone, a key the record model cannot publish; reports unknown domains without storing them", async () => {
+    const r = await runCliAsync(["dkim-sync", ...args, "--json"], { env });
+    expect(r.code).toBe(1); // a refused key is a failure to report
+    const out = JSON.parse(r.stdout) as { written: boolean; outsideZone: number; domains: { domain: string; status: string; reason?: string }[] };
+    expect(out.domains.map((d) => [d.domain, d.status])).toEqual([
+      ["inconnue.collectivite.fr", "ignored"],
+      ["langogne.collectivite.fr", "ignored"],
+      ["marvejols.collectivite.fr", "new"],
+      ["mende.collectivite.fr", "invalid"],
+    ]);
+    expect(out.outsideZone).toBe(1);
+    expect(out.domains.find((d) => d.domain === "mende.collectivite.fr")!.reason).toMatch(/the record model cannot publish the key Messages gave \(stmessages\._domainkey\.mende\.collectivite\.fr TXT \(dkim\) breaks txt-length: 3018 octets, more than 2048\)/);
+    expect(out.domains.find((d) => d.domain === "inconnue.collectivite.fr")!.reason).toMatch(/no commune enrolled in Messages holds this domain in the ledger; its key is not stored/);
+    expect(out.written).toBe(true);
+    expect(Object.keys(dkimStoreSchema.parse(JSON.parse(readFileSync(store, "utf8"))))).toEqual(["marvejols.collectivite.fr"]);
+
+    // The rest of the zone is still published: export and plan work.
+    expect(runCli(["export", "--format", "zone", ...zoneArgs]).code).toBe(0);
+    const plan = runCli(["plan", "--json", ...zoneArgs]);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect((JSON.parse(plan.stdout) as { pendingDkim: { label: string }[] }).pendingDkim.map((p) => p.label)).toEqual(["mende"]);
+  });
+
+  it("removes a stored key the model cannot publish (left by an earlier version or by hand), so that the zone publishes again", async () => {
+    const saved = dkimStoreSchema.parse(JSON.parse(readFileSync(store, "utf8")));
+    writeFileSync(store, JSON.stringify({ ...saved, "mende.collectivite.fr": { selector: "stmessages", value: hugeKey, fetchedAt: "2026-01-01T00:00:00.000Z" } }));
+    const broken = runCli(["export", "--format", "zone", ...zoneArgs]);
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toMatch(/breaks txt-length: 3018 octets/);
+
+    const r = await runCliAsync(["dkim-sync", ...args], { env });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^invalid +mende\.collectivite\.fr: the stored key cannot be published \(.*txt-length.*\); removed from the store/m);
+    expect(r.stdout).toMatch(/0 new, 0 changed, 1 unchanged, 0 pending, 1 refused, 2 ignored \(1 other domain\(s\) outside the zone not considered\)\. Written: /);
+    expect(Object.keys(JSON.parse(readFileSync(store, "utf8")))).toEqual(["marvejols.collectivite.fr"]);
+    expect(runCli(["export", "--format", "zone", ...zoneArgs]).code).toBe(0);
   });
 });

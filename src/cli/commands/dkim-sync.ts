@@ -12,7 +12,9 @@ export const command: CommandSpec = {
     "Reads Messages' provisioning DNS listing (GET provisioning/maildomains/dns/) with the channel in\n" +
     `${MESSAGES_CHANNEL_ENV} (or messages.channelId in data/operators.json) and its key in ${MESSAGES_API_KEY_ENV},\n` +
     "and writes each mail domain's DKIM key to the store atomically. Communes enrolled in Messages without a key\n" +
-    "yet are reported pending: their DKIM record waits, the rest of their records are published. A deployment\n" +
+    "yet are reported pending: their DKIM record waits, the rest of their records are published. Only the domains\n" +
+    "of communes enrolled in Messages are stored (others Messages lists are reported ignored), and only keys the\n" +
+    "record model can publish (a refused key is reported for its domain, the others are stored). A deployment\n" +
     "without the listing endpoint makes every DKIM pending (exit 0); a refused key or an unreachable service is exit 1.",
   examples: ["domaines dkim-sync", "domaines dkim-sync --dry-run --json"],
   options: {
@@ -32,7 +34,8 @@ export const command: CommandSpec = {
     } else {
       if (!r.available) ctx.print(`DKIM PENDING for every commune: ${r.reason}. The other records are published without it.`);
       for (const x of results) if (x.status !== "unchanged") ctx.print(`${x.status.padEnd(9)} ${x.domain}${x.selector ? ` (selector ${x.selector})` : ""}${x.reason ? `: ${x.reason}` : ""}`);
-      ctx.print(`${count("new")} new, ${count("changed")} changed, ${count("unchanged")} unchanged, ${count("pending")} pending, ${count("invalid")} refused. ${r.written ? `Written: ${r.store}` : `Nothing written${r.dryRun ? " (dry run)" : ""}: ${r.store}`}`);
+      const outside = r.outsideZone > 0 ? ` (${r.outsideZone} other domain(s) outside the zone not considered)` : "";
+      ctx.print(`${count("new")} new, ${count("changed")} changed, ${count("unchanged")} unchanged, ${count("pending")} pending, ${count("invalid")} refused, ${count("ignored")} ignored${outside}. ${r.written ? `Written: ${r.store}` : `Nothing written${r.dryRun ? " (dry run)" : ""}: ${r.store}`}`);
     }
     return count("invalid") > 0 ? 1 : 0;
   },

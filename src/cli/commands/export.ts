@@ -1,7 +1,10 @@
+import { realpathSync } from "node:fs";
+import { basename, dirname, resolve } from "node:path";
 import { InputError } from "../../errors.js";
 import { renderExport, parseExportFormat, EXPORT_FORMATS } from "../../ledger/export.js";
-import { replaceDurably } from "../../ledger/fsync.js";
 import { exportZoneFile, parseSerial } from "../../operations/dns.js";
+import { writeFileAtomically } from "../../output-file.js";
+import { APPLIED_FILE } from "../../records/applied.js";
 import type { CommandSpec } from "../command.js";
 import type { CommandContext } from "../context.js";
 import { DKIM_OPTION } from "../options.js";
@@ -13,11 +16,36 @@ const ZONE_EXPORT_OPTIONS = {
   dkim: { ...DKIM_OPTION, description: `zone format: ${DKIM_OPTION.description}` },
 } as const;
 
-function writeOut(out: string, text: string): void {
+/** Writes the export atomically (exit 1 naming the path and the cause on ENOSPC, EFBIG, EACCES…; no temp file left). */
+function writeOut(ctx: CommandContext, out: string, text: string): void {
+  refuseLedgerFiles(ctx, out);
+  writeFileAtomically(out, text);
+}
+
+/**
+ * The ledger's own files: ledger.jsonl, audit.jsonl and what the store keeps beside them
+ * under their names (its lock, its temp files), and the applied DNS snapshot. Only the
+ * commands that change labels write them, under the lock and with an audit line.
+ */
+function isLedgerFile(name: string): boolean {
+  return /^(ledger|audit)\.jsonl/.test(name) || name === APPLIED_FILE;
+}
+
+/** `--out <ledger>/audit.jsonl` would replace the audit log with no lock and no audit line. */
+function refuseLedgerFiles(ctx: CommandContext, out: string): void {
+  const store = ctx.ws.store();
+  if (store.kind !== "file") return;
+  if (isLedgerFile(basename(out)) && realDirectory(dirname(resolve(out))) === realDirectory(store.location)) {
+    throw new InputError(`--out ${out} is one of the ledger's own files in ${store.location} (ledger.jsonl, audit.jsonl, the lock, dns-applied.json), which only the commands that change labels write; write the export elsewhere.`);
+  }
+}
+
+/** The directory with every link resolved (as given when it does not exist: writing there will fail on its own). */
+function realDirectory(dir: string): string {
   try {
-    replaceDurably(out, text);
-  } catch (err) {
-    throw new InputError(`cannot write ${out}: ${(err as NodeJS.ErrnoException).code ?? String(err)}; check that its directory exists and is writable.`);
+    return realpathSync(dir);
+  } catch {
+    return resolve(dir);
   }
 }
 
@@ -25,7 +53,10 @@ export const command: CommandSpec = {
   name: "export",
   summary: "the whole ledger as JSON or CSV (reversibility), or the DNS zone file of the desired records",
   usage: `[--format ${EXPORT_FORMATS.join("|")}|zone] [--departement D] [--out FILE]`,
-  description: "Writes to stdout, or atomically to --out FILE. Every label in every state is included.",
+  description:
+    "Writes to stdout, or atomically to --out FILE (never onto the ledger's own files). Every label in every state\n" +
+    "is included. In CSV, a cell starting with =, +, -, @, a tab or a CR gets a leading ' so that a spreadsheet\n" +
+    "shows it as text instead of running it as a formula.",
   examples: ["domaines export --format csv --out ledger.csv", "domaines export --format json > ledger.json", "domaines export --format zone --departement 48 --out build/lozere.zone"],
   options: {
     format: { type: "string", valueName: "FORMAT", description: `${EXPORT_FORMATS.join(", ")} (default json), or zone: the DNS zone file of the desired records` },
@@ -48,7 +79,7 @@ export const command: CommandSpec = {
       process.stdout.write(text);
       return 0;
     }
-    writeOut(out, text);
+    writeOut(ctx, out, text);
     if (ctx.json) ctx.printJson({ format, out, labels: entries.length });
     else ctx.warn(`${entries.length} labels written to ${out} (${format})`);
     return 0;
@@ -66,7 +97,7 @@ async function exportZone(ctx: CommandContext): Promise<number> {
     if (ctx.json) ctx.printJson({ format: "zone", zone: z.zone, departement: z.departement, serial: z.serial, labels: z.labels, pendingDkim: z.pendingDkim, text: z.text });
     else process.stdout.write(z.text);
   } else {
-    writeOut(out, z.text);
+    writeOut(ctx, out, z.text);
     if (ctx.json) ctx.printJson({ format: "zone", out, zone: z.zone, departement: z.departement, serial: z.serial, labels: z.labels, records: z.records, pendingDkim: z.pendingDkim });
     else ctx.warn(`${z.labels} labels, ${z.records} records written to ${out} (zone ${z.zone}, serial ${z.serial})`);
   }
