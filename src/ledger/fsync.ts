@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { FailureError } from "../errors.js";
+import { ioError } from "../io-errors.js";
 
 /** Writes all of `data` (writeSync may write less than asked). */
 function writeAll(fd: number, data: string | Buffer): void {
@@ -10,28 +10,9 @@ function writeAll(fd: number, data: string | Buffer): void {
   while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
 }
 
-const CAUSES: Record<string, string> = {
-  ENOSPC: "the disk is full",
-  EDQUOT: "the disk quota is exhausted",
-  EFBIG: "the file would be larger than allowed (file size limit)",
-  EACCES: "permission denied",
-  EPERM: "operation not permitted",
-  EROFS: "the file system is read-only",
-  EMFILE: "too many open files",
-  ENFILE: "too many open files on the system",
-  EIO: "an input/output error of the disk",
-  ENOENT: "the directory does not exist",
-  ENOTDIR: "a part of the path is not a directory",
-  EISDIR: "it is a directory",
-  EEXIST: "a file of that name already exists",
-  ELOOP: "it is a symbolic link",
-};
-
-/** A failed file operation as a clear error naming the path and the cause (exit 1, code io). */
-export function fileError(action: string, path: string, err: unknown): FailureError {
-  const code = (err as NodeJS.ErrnoException).code;
-  const cause = code ? `${CAUSES[code] ?? "the system refused"} (${code})` : String(err);
-  return new FailureError(`cannot ${action} ${path}: ${cause}.`, "io", { details: { path, errno: code ?? null } });
+/** A failed file operation as a clear error naming the path and the cause (exit 1, code io; see src/io-errors.ts). */
+function fileError(action: string, path: string, err: unknown): unknown {
+  return ioError(err, { path, action });
 }
 
 /**
@@ -130,9 +111,7 @@ export function syncDirectory(dir: string): void {
   }
 }
 
-/** A raw file-system error (errno, syscall, path) as fileError; anything else unchanged. */
+/** A raw file-system error that escaped (errno, syscall, path) as an io error naming its path; anything else unchanged. */
 export function asFileError(err: unknown, fallbackPath: string): unknown {
-  const e = err as NodeJS.ErrnoException;
-  if (!(err instanceof Error) || typeof e.code !== "string" || typeof e.syscall !== "string" || err instanceof FailureError) return err;
-  return fileError(e.syscall, e.path ?? fallbackPath, err);
+  return ioError(err, (err as { path?: string }).path === undefined ? { path: fallbackPath } : {});
 }

@@ -6,7 +6,8 @@ import { loadReservedLabels } from "../naming/reserved.js";
 import { dataPath } from "../paths.js";
 import { auditEventLine, auditLines, ledgerSha256, ledgerTrusted, replayAudit, settleAudit, type Change, type SettleChecks } from "./audit.js";
 import { compareLabels, freezeEntry, parseLedgerText, parseTrustedLedger, sameEntry, serializeEntry, type NumberedEntry } from "./codec.js";
-import { appendDurably, asFileError, fileError, replaceDurably, tempOwnerPid } from "./fsync.js";
+import { ioError } from "../io-errors.js";
+import { appendDurably, asFileError, replaceDurably, tempOwnerPid } from "./fsync.js";
 import { ledgerProblems, transitionProblem } from "./invariants.js";
 import { acquireLock, holderGone, type LockOwner } from "./lock.js";
 import type { LedgerChanges, LedgerStore, LedgerUpdate, TransactionMeta, ValidationReport } from "./ledger-store.js";
@@ -62,7 +63,7 @@ function fileIdentity(path: string): string {
     return `${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return "absent";
-    throw fileError("read", path, err);
+    throw ioError(err, { path, action: "read" });
   }
 }
 
@@ -71,7 +72,7 @@ function readBytes(file: string): Buffer {
     return readFileSync(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return Buffer.alloc(0);
-    throw fileError("read the ledger", file, err);
+    throw ioError(err, { path: file, action: "read the ledger" });
   }
 }
 

@@ -1,7 +1,7 @@
 import type { DomainesConfig } from "../config/schema.js";
 import { primaryEntries } from "../ledger/entries.js";
 import type { LedgerEntry } from "../ledger/schema.js";
-import { writeFileAtomically } from "../output-file.js";
+import { replaceDurably } from "../ledger/fsync.js";
 import type { DkimStore } from "../records/dkim.js";
 import { loadDkimStore } from "../records/dkim-store.js";
 import { desiredZone } from "../records/model.js";
@@ -70,7 +70,7 @@ export async function dkimSync(ws: Workspace, options: { dryRun?: boolean } = {}
     results = merged.results;
     outsideZone = merged.outsideZone;
     if (merged.changed && !dryRun) {
-      writeFileAtomically(path, `${JSON.stringify(merged.store, null, 2)}\n`);
+      replaceDurably(path, `${JSON.stringify(merged.store, null, 2)}\n`);
       written = true;
     }
   }

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { InputError } from "../errors.js";
-import { writeFileAtomically } from "../output-file.js";
+import { replaceDurably } from "../ledger/fsync.js";
 import { recordTypeSchema } from "./catalog-schema.js";
 import { ZONE_OWNER, type DesiredZone } from "./model.js";
 
@@ -86,7 +86,7 @@ export function saveAppliedSnapshot(path: string, desired: DesiredZone, options:
   const kept = whole || !previous || previous.zone !== desired.zone ? [] : previous.owners.filter((o) => o.departement !== normalize(options.departement));
   const owners = [...kept, ...fresh].sort((a, b) => (a.owner === ZONE_OWNER ? -1 : b.owner === ZONE_OWNER ? 1 : a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
   const snapshot: AppliedSnapshot = { version: 1, zone: desired.zone, savedAt: (options.now ?? new Date()).toISOString(), owners };
-  writeFileAtomically(path, `${JSON.stringify(snapshot)}\n`);
+  replaceDurably(path, `${JSON.stringify(snapshot)}\n`);
   return snapshot;
 }
 

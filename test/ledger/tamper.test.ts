@@ -133,7 +133,7 @@ describe("a full disk under the ledger (a real 512 KiB tmpfs; CI runs as root)",
     expect(r.code).toBe(1);
     const error = (JSON.parse(r.stdout) as { error: { code: string; message: string } }).error;
     expect(error.code).toBe("io");
-    expect(error.message).toMatch(/the disk is full \(ENOSPC\)/);
+    expect(error.message).toMatch(/ENOSPC \(no space left on the device\)/);
     expect(error.message).toContain(dir);
     expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
     expect(readdirSync(dir).filter((n) => n.includes(".tmp"))).toEqual([]);

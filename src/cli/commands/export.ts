@@ -3,7 +3,7 @@ import { basename, dirname, resolve } from "node:path";
 import { InputError } from "../../errors.js";
 import { renderExport, parseExportFormat, EXPORT_FORMATS } from "../../ledger/export.js";
 import { exportZoneFile, parseSerial } from "../../operations/dns.js";
-import { writeFileAtomically } from "../../output-file.js";
+import { replaceDurably } from "../../ledger/fsync.js";
 import { APPLIED_FILE } from "../../records/applied.js";
 import type { CommandSpec } from "../command.js";
 import type { CommandContext } from "../context.js";
@@ -19,7 +19,7 @@ const ZONE_EXPORT_OPTIONS = {
 /** Writes the export atomically (exit 1 naming the path and the cause on ENOSPC, EFBIG, EACCES…; no temp file left). */
 function writeOut(ctx: CommandContext, out: string, text: string): void {
   refuseLedgerFiles(ctx, out);
-  writeFileAtomically(out, text);
+  replaceDurably(out, text);
 }
 
 /**
