@@ -65,3 +65,21 @@ function withHint(err: unknown, after: string): unknown {
   }
   return err;
 }
+
+/** Standard input read whole, with the same ceiling (`check --stdin`): streamed, since stdin may be a pipe or a socket that cannot be opened again by name. */
+export async function readStdinText(what: string, options: InputFileOptions = {}): Promise<string> {
+  const max = options.maxBytes ?? MAX_INPUT_BYTES;
+  if (fstatSync(0).isDirectory()) throw new InputError(`cannot read ${what}: it is a directory; pipe or redirect a file of queries, one per line.`);
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of process.stdin) {
+    const buf = typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer);
+    total += buf.length;
+    if (total > max) {
+      process.stdin.destroy();
+      throw new InputError(`${what} is larger than ${formatSize(max)}, the limit for an input; refusing to read more.`, "limit", { details: { limit: "input-file-bytes", maxBytes: max } });
+    }
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks, total).toString("utf8");
+}

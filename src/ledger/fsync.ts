@@ -75,7 +75,7 @@ export function replaceDurably(path: string, data: string | Buffer): void {
   try {
     fd = openSync(tmp, "wx", 0o644);
   } catch (err) {
-    throw fileError("create a temporary file beside", path, err);
+    throw fileError("write", path, err);
   }
   try {
     try {

@@ -159,10 +159,10 @@ describe("errno errors that reach the CLI's top-level handler", () => {
     expect(JSON.parse(r.stdout)).toEqual({ code: "io", exitCode: 1, message: "cannot open /dev/null: EMFILE (too many open files in this process, see ulimit -n)." });
   });
 
-  it("an errno error no writer wrapped (check --stdin given a directory) is a clear error, not an internal one", () => {
+  it("check --stdin given a directory is a clear error naming standard input, not an internal one", () => {
     const fd = spawnSync("sh", ["-c", `exec ${process.execPath} ${CLI} check --stdin < /`], { cwd: ROOT, encoding: "utf8" });
     expect(fd.status).toBe(2);
-    expect(fd.stderr).toMatch(/^domaines: cannot read a file: EISDIR \(it is a directory\)\.$/m);
+    expect(fd.stderr).toMatch(/^domaines: cannot read standard input \(--stdin\): it is a directory; pipe or redirect a file of queries, one per line\.$/m);
     expect(fd.stderr).not.toMatch(/internal error|\n\s+at /);
   });
 });

@@ -199,7 +199,7 @@ describe("configured secrets never reach the terminal", () => {
     try {
       const r = cli(dir, ["onboard", token, "--services", "messages", "--json"], { DOMAINES_EO_TOKEN_CDG48: token });
       expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(/no current commune matches "\[redacted\]"/);
+      expect(r.stderr).toMatch(/no current or former commune matches "\[redacted\]"/);
       expect(r.stdout + r.stderr).not.toContain(token);
     } finally {
       rmSync(dir, { recursive: true, force: true });

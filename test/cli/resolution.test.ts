@@ -54,7 +54,9 @@ describe("a name several communes bear is refused, whoever holds the bare label"
     const d = ledger();
     const csv = join(d, "legacy.csv");
     writeFileSync(csv, "siren,label\n929939411,saint-denis\n");
-    expect(cli(d, ["import", csv]).code).toBe(0);
+    // The homonym group's bare slug is contested: the import records it only when asked explicitly.
+    expect(cli(d, ["import", csv]).code).not.toBe(0);
+    expect(cli(d, ["import", csv, "--allow-contested-labels"]).code).toBe(0);
     for (const args of [["onboard", "Saint Denis", "--services", "messages"], ["offboard", "saint-denis"], ["allocate", "Saint-Denis"]]) {
       const r = script(d, args);
       expect(r.code, args.join(" ")).toBe(2);

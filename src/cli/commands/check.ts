@@ -1,4 +1,4 @@
-import { readInputText } from "../../input-file.js";
+import { readStdinText } from "../../input-file.js";
 import { DomainesError, InputError, quoteInput } from "../../errors.js";
 import { batchReaders, checkQuery, singleQueryReaders, type CheckAnswer, type CheckReaders } from "../../operations/check.js";
 import type { CommandSpec } from "../command.js";
@@ -31,7 +31,7 @@ export const command: CommandSpec = {
     // Batch: indexes and the whole ledger (validated) once, then each query looks up in memory.
     const readers = await batchReaders(ctx.ws);
     let worst = 0;
-    for (const line of readInputText("/dev/stdin", "standard input (--stdin)").split("\n")) {
+    for (const line of (await readStdinText("standard input (--stdin)")).split("\n")) {
       if (line.trim() === "") continue;
       let code: number;
       try {
