@@ -2,9 +2,10 @@ import { InputError } from "../../errors.js";
 import { renderExport, parseExportFormat, EXPORT_FORMATS } from "../../ledger/export.js";
 import { replaceDurably } from "../../ledger/fsync.js";
 import { exportZoneFile, parseSerial } from "../../operations/dns.js";
+import { exportOpendataCommand } from "./export-opendata.js";
 import type { CommandSpec } from "../command.js";
 import type { CommandContext } from "../context.js";
-import { DKIM_OPTION } from "../options.js";
+import { DKIM_OPTION, SERVICE_FILE_OPTIONS } from "../options.js";
 
 /** Options `export` takes for `--format zone`. */
 const ZONE_EXPORT_OPTIONS = {
@@ -24,18 +25,20 @@ function writeOut(out: string, text: string): void {
 export const command: CommandSpec = {
   name: "export",
   summary: "the whole ledger as JSON or CSV (reversibility), or the DNS zone file of the desired records",
-  usage: `[--format ${EXPORT_FORMATS.join("|")}|zone] [--departement D] [--out FILE]`,
+  usage: `[--format ${EXPORT_FORMATS.join("|")}|zone|opendata] [--departement D] [--out FILE|DIR]`,
   description: "Writes to stdout, or atomically to --out FILE. Every label in every state is included.",
   examples: ["domaines export --format csv --out ledger.csv", "domaines export --format json > ledger.json", "domaines export --format zone --departement 48 --out build/lozere.zone"],
   options: {
-    format: { type: "string", valueName: "FORMAT", description: `${EXPORT_FORMATS.join(", ")} (default json), or zone: the DNS zone file of the desired records` },
+    format: { type: "string", valueName: "FORMAT", description: `${EXPORT_FORMATS.join(", ")} (default json), zone: the DNS zone file of the desired records, or opendata: the public dataset (Frictionless data package) into --out DIR` },
     out: { type: "string", valueName: "FILE", description: "write here instead of stdout" },
     ...ZONE_EXPORT_OPTIONS,
+    ...SERVICE_FILE_OPTIONS,
   },
   positionals: { min: 0, max: 0, name: "" },
   async run(ctx) {
     // The RFC 1035 zone file of the desired DNS records (src/records), not of the ledger.
     if (ctx.string("format")?.toLowerCase() === "zone") return exportZone(ctx);
+    if (ctx.string("format")?.toLowerCase() === "opendata") return exportOpendataCommand(ctx);
     const format = parseExportFormat(ctx.string("format"));
     // The ledger formats export every label; options of the zone format would be silently ignored.
     for (const option of Object.keys(ZONE_EXPORT_OPTIONS)) {
