@@ -5,7 +5,7 @@ import { parseInstant, parisDay } from "../services/calendar.js";
 import { SERVICE_NAMES, type ServiceName } from "../services/catalog.js";
 import { membership, subscriptionHolder } from "../services/membership.js";
 import { FICHIERS_METRICS_KEY_ENV, MESSAGES_METRICS_KEY_ENV, secretFromEnv, type OperatorsFile } from "../services/operators.js";
-import { usageHistoryFor, type UsageSample } from "../services/usage-history.js";
+import { usageHistoryFor, type UsageHistoryReport, type UsageSample } from "../services/usage-history.js";
 import { FICHIERS_METRICS_PATH, listOrganizationUsage, MESSAGES_METRICS_PATH, type MetricsEndpoint } from "../services/usage-metrics.js";
 import type { Workspace } from "../workspace.js";
 
@@ -109,6 +109,7 @@ export async function usageSync(ws: Workspace, meta: TransactionMeta, options: {
     }
     outcome.services.push({ service: ep.service, url: listing.url, organizations: listing.organizations.length, samples: bySiren.size, otherAccounts: listing.otherAccounts });
   }
+  samples.sort((a, b) => SERVICE_NAMES.indexOf(a.service) - SERVICE_NAMES.indexOf(b.service) || a.commune.localeCompare(b.commune));
   const history = usageHistoryFor(store);
   outcome.history = history.location;
   const { added, kept } = await history.append(samples);
@@ -116,4 +117,9 @@ export async function usageSync(ws: Workspace, meta: TransactionMeta, options: {
   outcome.alreadySampled = kept.map((k) => ({ key: k.commune, service: k.service }));
   if (added > 0) await store.recordEvent(meta, { kind: "usage.sync", day, takenAt, samples: added, services: outcome.services.map((s) => s.service) });
   return outcome;
+}
+
+/** Every sample of the usage history checked (shape, day file, one a day per commune and service). */
+export async function validateUsageHistory(ws: Workspace): Promise<UsageHistoryReport> {
+  return usageHistoryFor(ws.store()).validate();
 }

@@ -205,7 +205,14 @@ export class FileUsageHistory implements UsageHistory {
     const days = this.days();
     for (const day of days) {
       const file = this.dayFile(day);
-      const parsed = parseDayFile(readFileSync(file, "utf8"), file, day);
+      let text: string;
+      try {
+        text = readFileSync(file, "utf8");
+      } catch (err) {
+        problems.push(`${file}: cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+        continue;
+      }
+      const parsed = parseDayFile(text, file, day);
       samples += parsed.samples.length;
       problems.push(...parsed.problems);
     }

@@ -1,4 +1,5 @@
-import { usageSync } from "../../operations/usage-sync.js";
+import { InputError } from "../../errors.js";
+import { usageSync, validateUsageHistory } from "../../operations/usage-sync.js";
 import { formatStorageUsed } from "../../services/usage.js";
 import { auditCommand } from "../audit-command.js";
 import type { CommandSpec } from "../command.js";
@@ -7,7 +8,7 @@ import { SERVICE_FILE_OPTIONS } from "../options.js";
 export const command: CommandSpec = {
   name: "usage-sync",
   summary: "read storage used per commune from Messages and Fichiers into the usage history (one sample a day)",
-  usage: "[--at ISO-8601] [--json]",
+  usage: "[--at ISO-8601] | --validate [--json]",
   description:
     "Reads Messages' /api/v1.0/metrics/mailbox_usage/ and Fichiers' /external_api/v1.0/metrics/usage/ (organisation\n" +
     "figures keyed by SIRET; a SIRET's first nine digits are the commune's SIREN) for every service with enrolled\n" +
@@ -17,15 +18,28 @@ export const command: CommandSpec = {
     "not enrolled and enrolled communes without a figure are reported, never dropped silently.\n" +
     "Keys: DOMAINES_MESSAGES_METRICS_KEY (Bearer), DOMAINES_FICHIERS_METRICS_KEY (Api-Key); URLs in data/operators.json.\n" +
     "--at dates the samples (the Europe/Paris day of that instant); the figures are always read now.\n" +
-    "Exit code 1 when an enrolled commune got no figure (a gap the statement will show), after writing the rest.",
-  examples: ["domaines usage-sync", "domaines usage-sync --at 2026-03-14T06:00:00+01:00 --json"],
+    "Exit code 1 when an enrolled commune got no figure (a gap the statement will show), after writing the rest.\n" +
+    "--validate reads nothing from the services: it checks every stored sample (exit 1 on a problem).",
+  examples: ["domaines usage-sync", "domaines usage-sync --at 2026-03-14T06:00:00+01:00 --json", "domaines usage-sync --validate"],
   options: {
     at: { type: "string", valueName: "ISO-8601", description: "the instant (or day) the samples stand for (default: now)" },
+    validate: { type: "boolean", description: "check the stored history instead of syncing" },
     ...SERVICE_FILE_OPTIONS,
   },
   positionals: { min: 0, max: 0, name: "" },
   async run(ctx) {
     const at = ctx.string("at");
+    if (ctx.flag("validate")) {
+      if (at !== undefined) throw new InputError("--at does not apply to --validate, which reads the whole history.");
+      const report = await validateUsageHistory(ctx.ws);
+      if (ctx.json) ctx.printJson(report);
+      else {
+        for (const p of report.problems) ctx.print(`PROBLEM ${p}`);
+        if (report.note) ctx.print(`note: ${report.note}`);
+        ctx.print(`${report.ok ? "valid" : "INVALID"}: ${report.samples} sample(s) over ${report.days} day(s) in ${report.location}`);
+      }
+      return report.ok ? 0 : 1;
+    }
     const meta = { actor: ctx.actor(), command: auditCommand("usage-sync", ctx, ["at"]) };
     const r = await usageSync(ctx.ws, meta, at === undefined ? {} : { at });
     for (const w of r.warnings) ctx.warn(w);
