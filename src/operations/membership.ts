@@ -193,6 +193,8 @@ export async function addMembers(ws: Workspace, meta: TransactionMeta, request: 
         if (direct.length > 0) problems.push(`EPCI ${e.name} (${e.siren}) has communes ANCT enrolled directly (contract art. 3.3): ${direct.join(", ")}; offboard them first`);
         raw.epcis.push(e.siren);
         changed.push(view);
+        const listed = e.members.filter((m) => raw.members.includes(m.key)).map((m) => m.name);
+        if (listed.length > 0) notes.push(`${listed.join(", ")} ${listed.length > 1 ? "are" : "is"} also reached through ${e.name}: ${listed.length > 1 ? "each counts" : "it counts"} once in the fee.`);
       }
     }
     if (problems.length > 0) throw new InputError(`nothing changed in ${operator.name}'s members:\n  ${problems.join("\n  ")}`, "conflict");
