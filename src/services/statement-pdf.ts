@@ -1,9 +1,11 @@
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import PDFDocument from "pdfkit";
 import { dayFr, monthFr } from "./calendar.js";
 import { formatCents, formatPrice } from "./money.js";
 import { MENTION_NAMES } from "./statement-csv.js";
 import type { Statement } from "./statement.js";
+import { woffToSfnt } from "./woff.js";
 
 /**
  * The statement as a PDF (A4, French, DejaVu Sans embedded: every accent and the narrow
@@ -49,8 +51,8 @@ export function renderStatementPdf(st: Statement): Promise<Buffer> {
     doc.on("end", () => resolve(Buffer.concat(chunks)));
     doc.on("error", reject);
   });
-  doc.registerFont("regular", FONT);
-  doc.registerFont("bold", FONT_BOLD);
+  doc.registerFont("regular", woffToSfnt(readFileSync(FONT)));
+  doc.registerFont("bold", woffToSfnt(readFileSync(FONT_BOLD)));
 
   const ensure = (height: number, redraw?: () => void): void => {
     if (doc.y + height > BOTTOM) {
@@ -68,15 +70,18 @@ export function renderStatementPdf(st: Statement): Promise<Buffer> {
   };
   const table = (columns: Column[], rows: { cells: string[]; bold?: boolean; note?: string }[]): void => {
     const header = (): void => {
+      doc.font("bold").fontSize(7.5);
+      const height = Math.max(...columns.map((c) => doc.heightOfString(c.title, { width: c.width - 4 }))) + 4;
+      ensure(height + 12);
       const y = doc.y;
-      doc.rect(MARGIN, y - 2, WIDTH, 14).fill("#e3e3fd").fillColor("black");
+      doc.rect(MARGIN, y - 2, WIDTH, height).fill("#e3e3fd").fillColor("black");
       let x = MARGIN;
       doc.font("bold").fontSize(7.5);
       for (const c of columns) {
-        doc.text(c.title, x + 2, y + 1, { width: c.width - 4, align: c.align ?? "left", lineBreak: false });
+        doc.text(c.title, x + 2, y + 1, { width: c.width - 4, align: c.align ?? "left" });
         x += c.width;
       }
-      doc.y = y + 15;
+      doc.y = y + height + 1;
     };
     header();
     for (const r of rows) {
@@ -182,6 +187,8 @@ export function renderStatementPdf(st: Statement): Promise<Buffer> {
   const range = doc.bufferedPageRange();
   for (let i = range.start; i < range.start + range.count; i++) {
     doc.switchToPage(i);
+    // Below the bottom margin: lift it for the footer, or pdfkit would start a new page.
+    doc.page.margins.bottom = 0;
     doc.font("regular").fontSize(7).fillColor("#555").text(`${st.issuer} — avis des sommes à payer, ${st.operator.name}, quadrimestre ${st.period.quadrimestre} ${st.period.year} — page ${i + 1} / ${range.count}`, MARGIN, PAGE.height - MARGIN, { width: WIDTH, align: "center", lineBreak: false });
   }
   doc.end();

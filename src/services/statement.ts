@@ -221,7 +221,7 @@ export function computeStatement(inputs: StatementInputs): Statement {
       lines: fee.members,
     },
     usage: {
-      basis: "Pour chaque commune, service et mois : moyenne des relevés quotidiens de stockage (Go décimaux, 10^9 octets) × prix par Go et par mois ; chaque ligne arrondie une fois au centime. Un jour sans relevé est une lacune, signalée ; un mois sans aucun relevé n'a pas de montant.",
+      basis: "Pour chaque commune, service et mois : moyenne des relevés quotidiens de stockage (Go décimaux : 1 Go = 1\u202f000\u202f000\u202f000 octets) × prix par Go et par mois ; chaque ligne arrondie une fois au centime. Un jour sans relevé est une lacune, signalée ; un mois sans aucun relevé n'a pas de montant.",
       lines,
       cents: usageCents,
       linesWithGaps,
