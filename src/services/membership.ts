@@ -160,7 +160,7 @@ export function subscriptionHolder(index: MembershipIndex, communeKey: string, e
     if (!anct) return { operator: null, reason: "the commune is enrolled directly (contract art. 3.3) but no operator of data/operators.json holds direct enrolments (directEnrolments: true)" };
     return { operator: anct, reach: "direct", coverage };
   }
-  if (!coverage) return { operator: null, reason: "the commune is a member of no configured operator (data/operators.json) and is not enrolled directly (onboard --direct)" };
+  if (!coverage) return { operator: null, reason: "the commune is a member of no configured operator (data/operators.json)" };
   return { operator: coverage.operator, reach: reachOf(coverage), coverage };
 }
 
