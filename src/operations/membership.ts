@@ -111,8 +111,7 @@ async function changeMembership(
 ): Promise<MembershipChangeOutcome> {
   const path = operatorsPath(ws);
   const warnings: string[] = [];
-  const entries = (await entriesOrNull(ws, warnings)) ?? [];
-  if (warnings.length > 0) throw new InputError(`${warnings[0]} A membership change is traced in the ledger's audit log: create the ledger directory first.`);
+  if ((await entriesOrNull(ws, warnings)) === null) throw new InputError(`${warnings[0]} A membership change is traced in the ledger's audit log: create the ledger directory first.`);
   let release: () => Promise<void>;
   try {
     release = await lockfile.lock(path, { realpath: false, lockfilePath: `${path}.lock`, stale: 10_000, retries: { retries: 200, factor: 1.3, minTimeout: 5, maxTimeout: 250 } });
@@ -120,7 +119,10 @@ async function changeMembership(
     throw new FailureError(`cannot lock the operators configuration ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, (err as NodeJS.ErrnoException).code === "ELOCKED" ? "locked" : "io");
   }
   try {
-    // Read the file itself (not the workspace's copy): another change may have landed since.
+    // Read the ledger and the file themselves under the lock (not the workspace's copies):
+    // another change may have landed since. (An onboarding running at this very moment is
+    // not held off: the Pulumi guard on subscription deletion is the last line.)
+    const entries = await ws.store().read();
     const raw = JSON.parse(readFileSync(path, "utf8")) as { operators: { name: string; members?: string[]; epcis?: string[] }[] };
     const current = parseWith(operatorsFileSchema, raw, `operators configuration ${path}`);
     const index = buildMembership(current);

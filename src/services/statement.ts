@@ -139,10 +139,12 @@ export function computeStatement(inputs: StatementInputs): Statement {
     if (e.since > period.to) continue;
     track(e.key, e.service, e.name, e.since > period.from ? e.since : period.from, lastExpected < period.to ? lastExpected : period.to);
   }
+  const enrolledIds = new Set(inputs.enrolled.map((e) => `${e.service}|${e.key}`));
   for (const s of inputs.samples) {
     if (s.day < period.from || s.day > period.to) continue;
-    const t = tracks.get(`${s.service}|${s.commune}`) ?? track(s.commune, s.service, inputs.nameOf(s.commune), s.day, s.day);
-    if (!inputs.enrolled.some((e) => e.key === s.commune && e.service === s.service)) {
+    const id = `${s.service}|${s.commune}`;
+    const t = tracks.get(id) ?? track(s.commune, s.service, inputs.nameOf(s.commune), s.day, s.day);
+    if (!enrolledIds.has(id)) {
       if (s.day < t.from) t.from = s.day;
       if (s.day > t.to) t.to = s.day;
     }
