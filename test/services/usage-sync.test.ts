@@ -150,7 +150,7 @@ describe("domaines usage-sync", () => {
     const ok = runCli(["usage-sync", "--validate", "--json", ...args]);
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.stdout)).toMatchObject({ ok: true, days: 3, samples: 14, problems: [] });
-    const copy = writeLedger(tempDir("usage-tampered"), []);
+    const copy = writeLedger(join(dir, "tampered"), []);
     await new FileUsageHistory(join(copy, "usage")).append(day("2026-03-15").samples as never[]);
     const file = join(copy, "usage", "2026-03-15.jsonl");
     writeFileSync(file, readFileSync(file, "utf8").replace('"bytes":4000000000', '"bytes":-4'));
@@ -163,7 +163,7 @@ describe("domaines usage-sync", () => {
 
 describe("the usage history under kill -9", () => {
   it("stays valid when a writer is killed in the middle of a rewrite, and the next writer carries on", async () => {
-    const history = join(tempDir("usage-kill"), "usage");
+    const history = join(dir, "killed-usage");
     mkdirSync(history);
     const batch = 4000;
     let held = 0;
