@@ -21,5 +21,7 @@ export const COMMANDS: Entry[] = [
   { name: "verify", summary: "ask a DNS server for a commune's records and compare them with the model (RPNT mail criteria too)", load: () => import("./commands/verify.js") },
   { name: "cost", summary: "what a mutualisation structure pays: partnership fee, storage ceiling of its quotas, actual usage", load: () => import("./commands/cost.js") },
   { name: "quotas", summary: "the Espace Opérateur subscriptions the model wants: domains and quotas per enrolled commune and service", load: () => import("./commands/quotas.js") },
+  { name: "members", summary: "list, add or remove the member communes and intercommunalités (EPCI) of a mutualisation structure", load: () => import("./commands/members.js") },
+  { name: "usage-sync", summary: "read storage used per commune from Messages and Fichiers into the usage history (one sample a day)", load: () => import("./commands/usage-sync.js") },
   { name: "dkim-sync", summary: "read the DKIM keys Messages generated for the communes' mail domains into the DKIM store", load: () => import("./commands/dkim-sync.js") },
 ];

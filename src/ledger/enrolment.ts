@@ -25,6 +25,8 @@ export function planOnboard(
   services: readonly ServiceName[],
   quotas: readonly QuotaOverride[],
   now: string,
+  /** A direct enrolment by ANCT (contract art. 3.3): recorded on each service enrolled now. */
+  direct = false,
 ): { put: LedgerEntry[]; result: EnrolmentResult } {
   for (const q of quotas) {
     if (!services.includes(q.service)) throw new InputError(`--quota ${q.service}.${q.account}: ${q.service} is not in --services (${services.join(",")}); add it there.`);
@@ -38,8 +40,12 @@ export function planOnboard(
   const changed: string[] = [];
   for (const s of services) {
     const before = primary.services[s];
-    const quotasFor = Object.fromEntries(quotas.filter((q) => q.service === s).map((q) => [q.account, q.size]));
-    const after: Enrolment = { enrolledAt: before?.enrolledAt ?? now, quotas: sortKeys({ ...before?.quotas, ...quotasFor }) };
+    const merged: Record<string, number | "unlimited"> = { ...before?.quotas };
+    for (const q of quotas.filter((q) => q.service === s)) {
+      if (q.size === "default") delete merged[q.account];
+      else merged[q.account] = q.size;
+    }
+    const after: Enrolment = { enrolledAt: before?.enrolledAt ?? now, quotas: sortKeys(merged), ...(direct ? { direct: true as const } : {}) };
     if (JSON.stringify(before) !== JSON.stringify(after)) changed.push(s);
     nextServices[s] = after;
   }

@@ -23,6 +23,8 @@ export const enrolmentSchema = z.strictObject({
   enrolledAt: isoDateTimeSchema,
   /** Per-commune overrides by account type (mailbox, organization, user); absent = policy default. */
   quotas: z.record(z.string().regex(/^[a-z_]+$/), quotaValueSchema).default({}),
+  /** Deployed directly by ANCT to a commune no mutualisation structure covers (contract art. 3.3): minimal quotas; absent otherwise. */
+  direct: z.literal(true).optional(),
 });
 export type Enrolment = z.infer<typeof enrolmentSchema>;
 

@@ -36,15 +36,17 @@ export function parseServiceList(text: string): ServiceName[] {
 export interface QuotaOverride {
   service: ServiceName;
   account: string;
-  size: number | "unlimited";
+  /** "default" clears the override: the policy's quota applies again. */
+  size: number | "unlimited" | "default";
 }
 
-/** `--quota messages.mailbox=5GB` → checked service, account type and size. */
+/** `--quota messages.mailbox=5GB` → checked service, account type and size; `=default` clears the override. */
 export function parseQuota(text: string): QuotaOverride {
   const m = /^([a-z]+)\.([a-z_]+)=(.+)$/.exec(text.trim());
-  if (!m) throw new InputError(`--quota ${quoteInput(text)} must read SERVICE.ACCOUNT=SIZE, e.g. --quota messages.mailbox=5GB.`);
+  if (!m) throw new InputError(`--quota ${quoteInput(text)} must read SERVICE.ACCOUNT=SIZE, e.g. --quota messages.mailbox=5GB (or =default to clear an override).`);
   const [, service, account, size] = m as unknown as [string, string, string, string];
   const problem = quotaAccountProblem(service, account);
   if (problem) throw new InputError(`--quota ${quoteInput(text)}: ${problem}.`);
+  if (size.trim() === "default") return { service: service as ServiceName, account, size: "default" };
   return { service: service as ServiceName, account, size: parseSize(size, `--quota ${service}.${account}`) };
 }

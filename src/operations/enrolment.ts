@@ -4,12 +4,15 @@ import type { TransactionMeta } from "../ledger/ledger-store.js";
 import { resolveCommune } from "../ledger/resolve.js";
 import type { Enrolment } from "../ledger/schema.js";
 import type { QuotaOverride, ServiceName } from "../ledger/services.js";
+import { checkOnboardingCoverage, membership } from "../services/membership.js";
 import type { Workspace } from "../workspace.js";
 
 export interface OnboardRequest {
   query: string;
   services: readonly ServiceName[];
   quotas?: readonly QuotaOverride[];
+  /** Enrol directly by ANCT: for a commune no structure covers (contract art. 3.3). */
+  direct?: boolean;
 }
 
 export interface OnboardOutcome extends EnrolmentResult {
@@ -21,7 +24,8 @@ export async function onboard(ws: Workspace, meta: TransactionMeta, request: Onb
   const now = new Date().toISOString();
   const { result } = await ws.store().transact(meta, (entries) => {
     const commune = resolveCommune(request.query, ws.zone(), ws.communes(), ws.labels(), ws.reserved(), indexLedger(entries));
-    return planOnboard(entries, commune, ws.labels(), ws.reserved(), request.services, request.quotas ?? [], now);
+    checkOnboardingCoverage(membership(ws), commune, request.direct === true);
+    return planOnboard(entries, commune, ws.labels(), ws.reserved(), request.services, request.quotas ?? [], now, request.direct === true);
   });
   return { ...result, fqdn: `${result.allocation.label}.${ws.zone()}` };
 }

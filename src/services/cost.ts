@@ -1,5 +1,6 @@
 import { formatSize, type StorageSize } from "../units/size.js";
 import { ORGANIZATION_ACCOUNT, SERVICE_NAMES, type ServiceName } from "./catalog.js";
+import { partnershipFee, type FeeCommune, type FeeReport } from "./fee.js";
 import { microsToCents } from "./money.js";
 import type { Operator } from "./operators.js";
 import type { YearPrices } from "./prices.js";
@@ -14,32 +15,29 @@ import { storageBySiren, type UsageFile } from "./usage.js";
  */
 const BYTES_PER_GB = 1_000_000_000n;
 
-export interface Member {
+/** A commune ANCT enrolled directly in the structure's territory (contract art. 3.3: listed for the structure, not billed to it). */
+export interface DirectEnrolment {
   key: string;
   name: string;
-  population: number | null;
+  departement: string;
+  label: string;
+  services: ServiceName[];
+  since: string;
 }
 
 export interface CostInputs {
   operator: Operator;
   year: number;
   prices: YearPrices;
-  /** The operator's members found in the commune data. */
-  members: readonly Member[];
+  /** The communes the operator covers (directly or through its EPCIs) found in the commune data. */
+  members: readonly FeeCommune[];
   /** Member keys of the configuration that are not current communes (merged, mistyped). */
   unknownMembers: readonly string[];
   /** The operator's desired subscriptions (enrolled members). */
   subscriptions: readonly DesiredSubscription[];
+  /** Direct enrolments by ANCT in the départements the operator covers. */
+  directEnrolments?: readonly DirectEnrolment[];
   usage?: UsageFile;
-}
-
-export interface FeeLine {
-  key: string;
-  name: string;
-  population: number | null;
-  /** False for communes under the exemption threshold or without a known population. */
-  counted: boolean;
-  cents: number;
 }
 
 export interface CeilingLine {
@@ -57,6 +55,10 @@ export interface UsageLine {
   name: string;
   service: ServiceName;
   storageUsedBytes: number;
+  /** The subscription's organisation quota, or null when the commune has no subscription to this service. */
+  organizationQuota: StorageSize | null;
+  /** Storage used beyond a bounded organisation quota. */
+  overQuota: boolean;
   monthlyCents: number;
 }
 
@@ -64,16 +66,7 @@ export interface CostReport {
   operator: { name: string; title: string; siren: string | null; example: boolean };
   year: number;
   source: string;
-  fee: {
-    perInhabitantMicros: number;
-    exemptBelowPopulation: number;
-    members: FeeLine[];
-    countedPopulation: number;
-    uncappedCents: number;
-    capCents: number;
-    capped: boolean;
-    cents: number;
-  };
+  fee: FeeReport;
   ceiling: {
     periodMonths: number;
     lines: CeilingLine[];
@@ -97,6 +90,7 @@ export interface CostReport {
     servicesWithoutFigures: ServiceName[];
   };
   unknownMembers: string[];
+  directEnrolments: DirectEnrolment[];
 }
 
 function storageMonthlyCents(bytes: number, pricePerGbMonth: bigint): number {
@@ -105,20 +99,17 @@ function storageMonthlyCents(bytes: number, pricePerGbMonth: bigint): number {
 
 const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
 
+/** The quota bounding a subscription's whole storage. */
+export function organizationQuota(s: DesiredSubscription): StorageSize {
+  return s.quotas.find((q) => q.accountType === ORGANIZATION_ACCOUNT)!.size;
+}
+
 export function computeCost(inputs: CostInputs): CostReport {
   const { prices, operator } = inputs;
-  const fee = prices.partnershipFee;
-  const feeLines: FeeLine[] = inputs.members.map((m) => {
-    const counted = m.population !== null && m.population >= fee.exemptBelowPopulation;
-    return { key: m.key, name: m.name, population: m.population, counted, cents: counted ? microsToCents(BigInt(m.population!) * fee.perInhabitant) : 0 };
-  });
-  const uncappedCents = sum(feeLines.map((l) => l.cents));
-  const capCents = microsToCents(fee.capPerYear);
-
   const ceilingLines: CeilingLine[] = [];
   const unlimited: CostReport["ceiling"]["unlimited"] = [];
   for (const s of inputs.subscriptions) {
-    const quota = s.quotas.find((q) => q.accountType === ORGANIZATION_ACCOUNT)!.size;
+    const quota = organizationQuota(s);
     const monthlyCents = quota === "unlimited" ? null : storageMonthlyCents(quota, prices.storagePerGbMonth[s.service]);
     ceilingLines.push({ key: s.communeKey, name: s.name, service: s.service, organizationQuota: quota, monthlyCents });
     if (monthlyCents === null) unlimited.push({ key: s.communeKey, name: s.name, service: s.service });
@@ -129,16 +120,7 @@ export function computeCost(inputs: CostInputs): CostReport {
     operator: { name: operator.name, title: operator.title, siren: operator.siren, example: operator.example },
     year: inputs.year,
     source: prices.source,
-    fee: {
-      perInhabitantMicros: Number(fee.perInhabitant),
-      exemptBelowPopulation: fee.exemptBelowPopulation,
-      members: feeLines,
-      countedPopulation: sum(feeLines.filter((l) => l.counted).map((l) => l.population!)),
-      uncappedCents,
-      capCents,
-      capped: uncappedCents > capCents,
-      cents: Math.min(uncappedCents, capCents),
-    },
+    fee: partnershipFee(inputs.members, prices),
     ceiling: {
       periodMonths: prices.invoicePeriodMonths,
       lines: ceilingLines,
@@ -149,6 +131,7 @@ export function computeCost(inputs: CostInputs): CostReport {
     },
     usage: inputs.usage ? usageCost(inputs, inputs.usage) : null,
     unknownMembers: [...inputs.unknownMembers],
+    directEnrolments: [...(inputs.directEnrolments ?? [])],
   };
 }
 
@@ -157,6 +140,7 @@ function usageCost(inputs: CostInputs, usage: UsageFile): NonNullable<CostReport
   const memberByKey = new Map(inputs.members.map((m) => [m.key, m]));
   const lines: UsageLine[] = [];
   const notMembers: NonNullable<CostReport["usage"]>["notMembers"] = [];
+  const quotaOf = new Map(inputs.subscriptions.map((s) => [`${s.service}:${s.siren}`, organizationQuota(s)]));
   for (const service of SERVICE_NAMES) {
     for (const [siren, bytes] of figures.get(service) ?? []) {
       const member = memberByKey.get(siren);
@@ -164,7 +148,9 @@ function usageCost(inputs: CostInputs, usage: UsageFile): NonNullable<CostReport
         notMembers.push({ service, siren, storageUsedBytes: bytes });
         continue;
       }
-      lines.push({ key: member.key, name: member.name, service, storageUsedBytes: bytes, monthlyCents: storageMonthlyCents(bytes, inputs.prices.storagePerGbMonth[service]) });
+      const quota = quotaOf.get(`${service}:${siren}`) ?? null;
+      const overQuota = typeof quota === "number" && bytes > quota;
+      lines.push({ key: member.key, name: member.name, service, storageUsedBytes: bytes, organizationQuota: quota, overQuota, monthlyCents: storageMonthlyCents(bytes, inputs.prices.storagePerGbMonth[service]) });
     }
   }
   const missing = inputs.subscriptions

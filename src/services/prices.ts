@@ -19,10 +19,17 @@ const yearPrices = z.strictObject({
   source: z.string().min(1),
   /** Storage used or provisioned, per GB (10^9 bytes) per month. */
   storagePerGbMonth: z.strictObject({ messages: euros, fichiers: euros }),
+  /**
+   * Annexe 2 art. 1: "0,02 € par habitant de toutes les communes adhérentes …, soit directement
+   * soit via leur intercommunalité, dont la population est supérieure à 3500 habitants";
+   * exempt: communes under 3,500 and EPCIs à fiscalité propre under 15,000 inhabitants.
+   */
   partnershipFee: z.strictObject({
     perInhabitant: euros,
-    /** Communes with fewer inhabitants than this are exempt (they count for nothing). */
-    exemptBelowPopulation: z.number().int().positive(),
+    /** A commune counts only when its population is strictly above this ("supérieure à 3500"). */
+    communeCountsAbove: z.number().int().positive(),
+    /** A commune reached only through an EPCI counts only when the EPCI has at least this many inhabitants. */
+    epciCountsFrom: z.number().int().positive(),
     capPerYear: euros,
   }),
   /** Usage is invoiced every this many months (a quadrimestre: 4). */

@@ -31,6 +31,11 @@ function servicePolicy(service: ServiceName) {
       .array(z.strictObject({ minPopulation: z.number().int().positive(), quotas: quotasFor(service, true) }))
       .default([])
       .refine((tiers) => tiers.every((t, i) => i === 0 || t.minPopulation > tiers[i - 1]!.minPopulation), "tiers must be listed by strictly increasing minPopulation"),
+    /**
+     * The minimal tier: quotas of a commune ANCT enrols directly because no structure covers
+     * it (contract art. 3.3: "des quotas d'utilisation minimaux"); population tiers do not apply.
+     */
+    minimal: quotasFor(service, false),
   });
 }
 
@@ -45,7 +50,7 @@ export function loadQuotaPolicy(path = dataPath("quota-policy.json")): QuotaPoli
 }
 
 /** Where a commune's quota for one account type came from, for people reading a plan. */
-export type QuotaSource = "default" | `tier>=${number}` | "override";
+export type QuotaSource = "default" | `tier>=${number}` | "minimal" | "override";
 
 export interface ResolvedQuota {
   accountType: string;
@@ -56,11 +61,13 @@ export interface ResolvedQuota {
 /**
  * The quotas of one commune in one service: policy defaults, then the population tier,
  * then the overrides recorded at onboarding (ledger enrolment). Unknown population
- * means no tier. An override for an account type the service does not have is refused
- * (onboarding's parseQuota in src/ledger/services.ts checks the flag; this checks the data).
+ * means no tier. A direct enrolment gets the minimal tier instead of defaults and tiers
+ * (overrides still apply: they are a recorded decision). An override for an account type
+ * the service does not have is refused (onboarding's parseQuota in src/ledger/services.ts
+ * checks the flag; this checks the data).
  */
-export function resolveQuotas(policy: QuotaPolicy, service: ServiceName, population: number | null, overrides: Enrolment["quotas"] = {}, who = "commune"): ResolvedQuota[] {
-  const { defaults, tiers } = policy.services[service];
+export function resolveQuotas(policy: QuotaPolicy, service: ServiceName, population: number | null, overrides: Enrolment["quotas"] = {}, who = "commune", direct = false): ResolvedQuota[] {
+  const { defaults, tiers, minimal } = policy.services[service];
   const tier = population === null ? undefined : tiers.filter((t) => t.minPopulation <= population).at(-1);
   const accountTypes: readonly string[] = SERVICE_CATALOG[service].accountTypes;
   for (const key of Object.keys(overrides)) {
@@ -70,6 +77,7 @@ export function resolveQuotas(policy: QuotaPolicy, service: ServiceName, populat
   return accountTypes.map((accountType) => {
     const override = overrides[accountType];
     if (override !== undefined) return { accountType, size: override, source: "override" as const };
+    if (direct) return { accountType, size: minimal[accountType]!, source: "minimal" as const };
     const fromTier = tier?.quotas[accountType];
     if (fromTier !== undefined && tier) return { accountType, size: fromTier, source: `tier>=${tier.minPopulation}` as const };
     return { accountType, size: defaults[accountType]!, source: "default" as const };

@@ -1,7 +1,8 @@
 import { primaryEntries } from "../ledger/entries.js";
 import type { LedgerEntry } from "../ledger/schema.js";
 import { isServiceName, type ServiceName } from "./catalog.js";
-import { operatorsByMember, tokenEnvVar, type OperatorsFile } from "./operators.js";
+import { buildMembership, subscriptionHolder, type MembershipIndex, type Reach } from "./membership.js";
+import { tokenEnvVar, type OperatorsFile } from "./operators.js";
 import { resolveQuotas, toEntitlements, type Entitlement, type QuotaPolicy, type ResolvedQuota } from "./quota-policy.js";
 
 /**
@@ -17,6 +18,8 @@ export interface DesiredSubscription {
   label: string;
   service: ServiceName;
   operator: string;
+  /** How the operator holds it: the commune is its member (directly, through an EPCI, both), or ANCT enrolled it directly (contract art. 3.3). */
+  reach: Reach | "direct";
   operatorId: string;
   /** Environment variable holding the operator's key (its name only). */
   tokenEnv: string;
@@ -47,12 +50,14 @@ export interface SubscriptionSources {
   zone: string;
   /** Latest INSEE population by commune key (null when unknown: no tier applies). */
   populationOf: (communeKey: string) => number | null;
+  /** Who covers which commune (src/services/membership.ts); built from `operators` when absent. */
+  membership?: MembershipIndex;
 }
 
 export function desiredSubscriptions(src: SubscriptionSources): SubscriptionPlan {
   const subscriptions: DesiredSubscription[] = [];
   const unplaced: UnplacedEnrolment[] = [];
-  const operatorOf = operatorsByMember(src.operators);
+  const members = src.membership ?? buildMembership(src.operators);
   const tokenEnvOf = new Map(src.operators.operators.map((o) => [o.name, tokenEnvVar(o)]));
   for (const entry of primaryEntries(src.entries)) {
     for (const [service, enrolment] of Object.entries(entry.services)) {
@@ -61,16 +66,17 @@ export function desiredSubscriptions(src: SubscriptionSources): SubscriptionPlan
         unplaced.push({ ...base, reason: `no Espace Opérateur entitlement is known for service "${service}"` });
         continue;
       }
-      const operator = operatorOf.get(entry.key);
-      if (!operator) {
-        unplaced.push({ ...base, reason: "the commune is a member of no configured operator (data/operators.json)" });
+      const holder = subscriptionHolder(members, entry.key, enrolment);
+      if (holder.operator === null) {
+        unplaced.push({ ...base, reason: holder.reason });
         continue;
       }
+      const { operator } = holder;
       if (!/^\d{9}$/.test(entry.key)) {
         unplaced.push({ ...base, reason: "the commune has no SIREN, and the Espace Opérateur finds organisations only by SIREN" });
         continue;
       }
-      const quotas = resolveQuotas(src.policy, service, src.populationOf(entry.key), enrolment.quotas, `${entry.name ?? entry.key} (${entry.label})`);
+      const quotas = resolveQuotas(src.policy, service, src.populationOf(entry.key), enrolment.quotas, `${entry.name ?? entry.key} (${entry.label})`, enrolment.direct === true);
       subscriptions.push({
         communeKey: entry.key,
         siren: entry.key,
@@ -79,6 +85,7 @@ export function desiredSubscriptions(src: SubscriptionSources): SubscriptionPlan
         label: entry.label,
         service,
         operator: operator.name,
+        reach: holder.reach,
         operatorId: operator.espaceOperateurId,
         tokenEnv: tokenEnvOf.get(operator.name)!,
         serviceId: src.operators.espaceOperateur.serviceIds[service],

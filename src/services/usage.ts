@@ -43,3 +43,11 @@ export function storageBySiren(file: UsageFile): Map<string, Map<string, number>
   }
   return out;
 }
+
+/** Storage used, for people: decimal units with two decimals (12345678901 → "12.35 GB"), never a raw byte count above 1 KB. */
+export function formatStorageUsed(bytes: number): string {
+  for (const [unit, factor] of [["TB", 1e12], ["GB", 1e9], ["MB", 1e6], ["KB", 1e3]] as const) {
+    if (bytes >= factor) return `${(bytes / factor).toFixed(2)} ${unit}`;
+  }
+  return `${bytes} B`;
+}

@@ -62,6 +62,28 @@ describe("domaines cost", () => {
     expect(report.usage.missing).toEqual([{ key: "214800922", name: "Marvejols", service: "messages" }]);
   });
 
+  it("shows usage in decimal units, never raw bytes, and flags usage beyond the organisation quota", () => {
+    const usage = writeJson(dir, "usage-over.json", {
+      month: "2026-04",
+      messages: {
+        results: [
+          { account: { type: "organization" }, siret: "21480095500017", metrics: { storage_used: 123_456_789_012 } }, // Mende: 100 GB quota
+          { account: { type: "organization" }, siret: "21480092200010", metrics: { storage_used: 999_000_000 } }, // Marvejols: unlimited
+        ],
+      },
+    });
+    const r = runCli(["cost", "--operator", "small", "--year", "2026", "--usage", usage, ...args]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Mende\s+messages\s+123\.46 GB\s+30,86 € a month {2}OVER QUOTA \(organisation quota 100 GB\)/);
+    expect(r.stdout).toMatch(/Marvejols\s+messages\s+999\.00 MB\s+0,25 € a month$/m);
+    expect(r.stdout).not.toMatch(/\d{7,} B/);
+    const json = JSON.parse(runCli(["cost", "--operator", "small", "--year", "2026", "--usage", usage, "--json", ...args]).stdout);
+    expect(json.usage.lines.map((l: Record<string, unknown>) => [l.name, l.storageUsedBytes, l.organizationQuota, l.overQuota])).toEqual([
+      ["Mende", 123_456_789_012, 100e9, true],
+      ["Marvejols", 999_000_000, "unlimited", false],
+    ]);
+  });
+
   it.each([
     [["--year", "2026"], /--operator is required/],
     [["--operator", "nobody"], /--operator "nobody" matches no configured operator; known operators: big \(200000001\), small \(200000002\)/],

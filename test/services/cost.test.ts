@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { computeCost, type Member } from "../../src/services/cost.js";
+import { computeCost } from "../../src/services/cost.js";
+import type { FeeCommune } from "../../src/services/fee.js";
 import { loadPrices, pricesFor } from "../../src/services/prices.js";
 import { desiredSubscriptions } from "../../src/services/subscriptions.js";
 import { usageFileSchema } from "../../src/services/usage.js";
@@ -7,29 +8,34 @@ import { enrolled, operatorsFile, policy } from "./fixtures.js";
 
 const prices = pricesFor(loadPrices(), 2026);
 
+type Member = Omit<FeeCommune, "coverage">;
+
 function cost(members: Member[], entries = [enrolled(members[0]!.key, "a", members[0]!.name, "48", {})], usage?: unknown) {
   const operators = operatorsFile([{ name: "op", title: "Op", siren: null, espaceOperateurId: "op-1", members: members.map((m) => m.key) }]);
+  const operator = operators.operators[0]!;
   const population = new Map(members.map((m) => [m.key, m.population]));
   const plan = desiredSubscriptions({ entries, operators, policy, zone: "collectivite.fr", populationOf: (k) => population.get(k) ?? null });
-  return computeCost({ operator: operators.operators[0]!, year: 2026, prices, members, unknownMembers: [], subscriptions: plan.subscriptions, usage: usage === undefined ? undefined : usageFileSchema.parse(usage) });
+  const direct = members.map((m) => ({ ...m, coverage: { operator, direct: true, epcis: [] } }));
+  return computeCost({ operator, year: 2026, prices, members: direct, unknownMembers: [], subscriptions: plan.subscriptions, usage: usage === undefined ? undefined : usageFileSchema.parse(usage) });
 }
 
-describe("partnership fee (0.02 € per inhabitant of communes of 3,500 or more, cap 15,000 € a year)", () => {
-  it("caps a large structure: 803,501 counted inhabitants → 16,070.02 € uncapped, 15,000 € due", () => {
+describe("partnership fee (0.02 € per inhabitant of communes above 3,500, cap 15,000 € a year)", () => {
+  it("caps a large structure: 803,502 counted inhabitants → 16,070.04 € uncapped, 15,000 € due", () => {
     const r = cost([
       { key: "200000001", name: "Grande", population: 500_000 },
       { key: "200000002", name: "Moyenne", population: 300_001 },
-      { key: "200000003", name: "Seuil", population: 3_500 }, // at the threshold: counted
-      { key: "200000004", name: "Petite", population: 3_499 }, // under: exempt
+      { key: "200000003", name: "Au-dessus", population: 3_501 }, // above the threshold: counted
+      { key: "200000004", name: "Seuil", population: 3_500 }, // "supérieure à 3500": exactly 3,500 is not counted
     ]);
     expect(r.fee.members.map((m) => [m.name, m.counted, m.cents])).toEqual([
       ["Grande", true, 1_000_000],
       ["Moyenne", true, 600_002],
-      ["Seuil", true, 7_000],
-      ["Petite", false, 0],
+      ["Au-dessus", true, 7_002],
+      ["Seuil", false, 0],
     ]);
-    expect(r.fee.countedPopulation).toBe(803_501);
-    expect(r.fee.uncappedCents).toBe(1_607_002);
+    expect(r.fee.members[3]!.reason).toBe("exempt: 3,500 inhabitants, not above 3,500 (member directly)");
+    expect(r.fee.countedPopulation).toBe(803_502);
+    expect(r.fee.uncappedCents).toBe(1_607_004);
     expect(r.fee.capCents).toBe(1_500_000);
     expect(r.fee).toMatchObject({ capped: true, cents: 1_500_000 });
   });

@@ -42,8 +42,8 @@ export function writeJson(parent: string, name: string, value: unknown): string 
 
 export const POLICY_JSON = {
   services: {
-    messages: { defaults: { mailbox: "5GB", organization: "10GB" }, tiers: [{ minPopulation: 3500, quotas: { organization: "50GB" } }, { minPopulation: 10000, quotas: { organization: "100GB", mailbox: "10GB" } }] },
-    fichiers: { defaults: { user: "5GB", organization: "10GB" } },
+    messages: { defaults: { mailbox: "5GB", organization: "10GB" }, tiers: [{ minPopulation: 3500, quotas: { organization: "50GB" } }, { minPopulation: 10000, quotas: { organization: "100GB", mailbox: "10GB" } }], minimal: { mailbox: "1GB", organization: "2GB" } },
+    fichiers: { defaults: { user: "5GB", organization: "10GB" }, minimal: { user: "1GB", organization: "3GB" } },
   },
 };
 export const policy: QuotaPolicy = quotaPolicySchema.parse(POLICY_JSON);

@@ -1,13 +1,11 @@
-import { realpathSync } from "node:fs";
-import { basename, dirname, resolve } from "node:path";
 import { InputError } from "../../errors.js";
 import { renderExport, parseExportFormat, EXPORT_FORMATS } from "../../ledger/export.js";
 import { exportZoneFile, parseSerial } from "../../operations/dns.js";
-import { replaceDurably } from "../../ledger/fsync.js";
-import { APPLIED_FILE } from "../../records/applied.js";
+import { exportOpendataCommand } from "./export-opendata.js";
 import type { CommandSpec } from "../command.js";
 import type { CommandContext } from "../context.js";
-import { DKIM_OPTION } from "../options.js";
+import { DKIM_OPTION, SERVICE_FILE_OPTIONS } from "../options.js";
+import { writeOutFile } from "../out-file.js";
 
 /** Options `export` takes for `--format zone`. */
 const ZONE_EXPORT_OPTIONS = {
@@ -16,57 +14,26 @@ const ZONE_EXPORT_OPTIONS = {
   dkim: { ...DKIM_OPTION, description: `zone format: ${DKIM_OPTION.description}` },
 } as const;
 
-/** Writes the export atomically (exit 1 naming the path and the cause on ENOSPC, EFBIG, EACCES…; no temp file left). */
-function writeOut(ctx: CommandContext, out: string, text: string): void {
-  refuseLedgerFiles(ctx, out);
-  replaceDurably(out, text);
-}
-
-/**
- * The ledger's own files: ledger.jsonl, audit.jsonl and what the store keeps beside them
- * under their names (its lock, its temp files), and the applied DNS snapshot. Only the
- * commands that change labels write them, under the lock and with an audit line.
- */
-function isLedgerFile(name: string): boolean {
-  return /^(ledger|audit)\.jsonl/.test(name) || name === APPLIED_FILE;
-}
-
-/** `--out <ledger>/audit.jsonl` would replace the audit log with no lock and no audit line. */
-function refuseLedgerFiles(ctx: CommandContext, out: string): void {
-  const store = ctx.ws.store();
-  if (store.kind !== "file") return;
-  if (isLedgerFile(basename(out)) && realDirectory(dirname(resolve(out))) === realDirectory(store.location)) {
-    throw new InputError(`--out ${out} is one of the ledger's own files in ${store.location} (ledger.jsonl, audit.jsonl, the lock, dns-applied.json), which only the commands that change labels write; write the export elsewhere.`);
-  }
-}
-
-/** The directory with every link resolved (as given when it does not exist: writing there will fail on its own). */
-function realDirectory(dir: string): string {
-  try {
-    return realpathSync(dir);
-  } catch {
-    return resolve(dir);
-  }
-}
-
 export const command: CommandSpec = {
   name: "export",
   summary: "the whole ledger as JSON or CSV (reversibility), or the DNS zone file of the desired records",
-  usage: `[--format ${EXPORT_FORMATS.join("|")}|zone] [--departement D] [--out FILE]`,
+  usage: `[--format ${EXPORT_FORMATS.join("|")}|zone|opendata] [--departement D] [--out FILE|DIR]`,
   description:
     "Writes to stdout, or atomically to --out FILE (never onto the ledger's own files). Every label in every state\n" +
     "is included. In CSV, a cell starting with =, +, -, @, a tab or a CR gets a leading ' so that a spreadsheet\n" +
-    "shows it as text instead of running it as a formula.",
+    "shows it as text instead of running it as a formula. --format opendata writes the public dataset into --out DIR.",
   examples: ["domaines export --format csv --out ledger.csv", "domaines export --format json > ledger.json", "domaines export --format zone --departement 48 --out build/lozere.zone"],
   options: {
-    format: { type: "string", valueName: "FORMAT", description: `${EXPORT_FORMATS.join(", ")} (default json), or zone: the DNS zone file of the desired records` },
+    format: { type: "string", valueName: "FORMAT", description: `${EXPORT_FORMATS.join(", ")} (default json), zone: the DNS zone file of the desired records, or opendata: the public dataset (Frictionless data package) into --out DIR` },
     out: { type: "string", valueName: "FILE", description: "write here instead of stdout" },
     ...ZONE_EXPORT_OPTIONS,
+    ...SERVICE_FILE_OPTIONS,
   },
   positionals: { min: 0, max: 0, name: "" },
   async run(ctx) {
     // The RFC 1035 zone file of the desired DNS records (src/records), not of the ledger.
     if (ctx.string("format")?.toLowerCase() === "zone") return exportZone(ctx);
+    if (ctx.string("format")?.toLowerCase() === "opendata") return exportOpendataCommand(ctx);
     const format = parseExportFormat(ctx.string("format"));
     // The ledger formats export every label; options of the zone format would be silently ignored.
     for (const option of Object.keys(ZONE_EXPORT_OPTIONS)) {
@@ -79,7 +46,7 @@ export const command: CommandSpec = {
       process.stdout.write(text);
       return 0;
     }
-    writeOut(ctx, out, text);
+    writeOutFile(ctx, out, text);
     if (ctx.json) ctx.printJson({ format, out, labels: entries.length });
     else ctx.warn(`${entries.length} labels written to ${out} (${format})`);
     return 0;
@@ -97,7 +64,7 @@ async function exportZone(ctx: CommandContext): Promise<number> {
     if (ctx.json) ctx.printJson({ format: "zone", zone: z.zone, departement: z.departement, serial: z.serial, labels: z.labels, pendingDkim: z.pendingDkim, text: z.text });
     else process.stdout.write(z.text);
   } else {
-    writeOut(ctx, out, z.text);
+    writeOutFile(ctx, out, z.text);
     if (ctx.json) ctx.printJson({ format: "zone", out, zone: z.zone, departement: z.departement, serial: z.serial, labels: z.labels, records: z.records, pendingDkim: z.pendingDkim });
     else ctx.warn(`${z.labels} labels, ${z.records} records written to ${out} (zone ${z.zone}, serial ${z.serial})`);
   }

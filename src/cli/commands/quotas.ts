@@ -9,9 +9,11 @@ export const command: CommandSpec = {
   usage: "[--operator NAME|SIREN] [--departement D] [--json]",
   description:
     "Derived from the ledger's enrolments, data/operators.json and data/quota-policy.json: what the Pulumi\n" +
-    "département stacks declare. Each quota says where it comes from (default, population tier, override).\n" +
+    "département stacks declare. Each quota says where it comes from (default, population tier, minimal, override)\n" +
+    "and each subscription how its operator holds it: member, epci, member+epci, or direct (ANCT's direct\n" +
+    "enrolment of a commune no structure covers, contract art. 3.3, with the policy's minimal quotas).\n" +
     "Enrolments that cannot become a subscription (no operator, no SIREN) are listed and make the exit code 1.",
-  examples: ["domaines quotas --operator cdg48", "domaines quotas --departement 48 --json"],
+  examples: ["domaines quotas --operator cdg48", "domaines quotas --operator anct", "domaines quotas --departement 48 --json"],
   options: {
     operator: { type: "string", valueName: "NAME|SIREN", description: "only this operator's members" },
     departement: { type: "string", valueName: "D", description: "only communes of this département" },
@@ -28,7 +30,8 @@ export const command: CommandSpec = {
     } else {
       for (const s of subscriptions) {
         const quotas = s.quotas.map((q) => `${q.accountType} ${formatSize(q.size)} (${q.source})`).join(", ");
-        ctx.print(`${s.domains.join(",").padEnd(40)} ${s.service.padEnd(8)} operator ${s.operator}, service ${s.serviceId}: ${quotas}`);
+        const how = s.reach === "direct" ? "direct enrolment by ANCT, contract art. 3.3" : s.reach;
+        ctx.print(`${s.domains.join(",").padEnd(40)} ${s.service.padEnd(8)} operator ${s.operator} (${how}), service ${s.serviceId}: ${quotas}`);
       }
       for (const u of unplaced) ctx.print(`NOT PLACED ${u.label} ${u.service}: ${u.reason}`);
       ctx.print(`${subscriptions.length} subscription(s), ${unplaced.length} enrolment(s) not placed. Ledger: ${dir}`);
