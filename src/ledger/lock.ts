@@ -73,7 +73,8 @@ export function processStart(pid: number): string | null {
   }
 }
 
-function pidRunning(pid: number): boolean {
+/** Whether a process of this pid runs on this machine (EPERM: it does, as another user). */
+export function pidRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -4,14 +4,14 @@ import { join, resolve } from "node:path";
 import { FailureError, InputError } from "../errors.js";
 import { loadReservedLabels } from "../naming/reserved.js";
 import { dataPath } from "../paths.js";
-import { auditEventLine, auditLines, ledgerSha256, ledgerTrusted, replayAudit, settleAudit, type Change, type SettleChecks } from "./audit.js";
+import { auditEventLine, auditLines, EMPTY_LEDGER_SHA, ledgerSha256, ledgerTrusted, replayAudit, settleAudit, type Change, type SettleChecks } from "./audit.js";
 import { compareLabels, freezeEntry, parseLedgerText, parseTrustedLedger, sameEntry, serializeEntry, type NumberedEntry } from "./codec.js";
 import { ioError } from "../io-errors.js";
 import { appendDurably, asFileError, replaceDurably, tempOwnerPid } from "./fsync.js";
 import { ledgerProblems, transitionProblem } from "./invariants.js";
-import { acquireLock, holderGone, type LockOwner } from "./lock.js";
+import { acquireLock, holderGone, pidRunning, type LockOwner } from "./lock.js";
 import type { LedgerChanges, LedgerStore, LedgerUpdate, TransactionMeta, ValidationReport } from "./ledger-store.js";
-import type { LedgerEntry } from "./schema.js";
+import { ledgerEntrySchema, type LedgerEntry } from "./schema.js";
 
 export type { LedgerChanges, LedgerUpdate } from "./ledger-store.js";
 
@@ -184,14 +184,6 @@ function removeLeftovers(dir: string): void {
   }
 }
 
-function pidRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /** The ledger's lines with `changed` entries put in their sorted places (lines stay canonical and sorted). */
 function spliceLines(lines: readonly string[], entries: readonly LedgerEntry[], changed: readonly LedgerEntry[]): { lines: string[]; entries: LedgerEntry[] } {
@@ -383,6 +375,29 @@ export class FileLedgerStore implements LedgerStore {
   }
 
   async close(): Promise<void> {}
+}
+
+/**
+ * A new ledger in an empty directory, from entries, as one audited transaction (its audit
+ * line carries the digest chain, so later writes accept the file): for fixtures, and for
+ * copying a ledger from elsewhere. Refuses a directory that already holds a ledger or an
+ * audit log, and entries that break an invariant.
+ */
+export function createLedger(dir: string, entries: readonly LedgerEntry[], meta: TransactionMeta): void {
+  requireDir(dir);
+  const paths = ledgerPaths(dir);
+  for (const file of [paths.ledger, paths.audit]) {
+    if (existsSync(file) && statSync(file).size > 0) throw new InputError(`${file} already exists and is not empty; a ledger is created only in an empty directory.`, "conflict");
+  }
+  const valid = entries.map((e) => freezeEntry(ledgerEntrySchema.parse(e)));
+  const problems = ledgerProblems(valid, loadReservedLabels());
+  if (problems.length > 0) throw new FailureError(`refused, nothing written: the entries break the ledger's invariants:\n  ${problems.slice(0, 20).map((p) => p.message).join("\n  ")}`, "refused");
+  const next = spliceLines([], [], valid);
+  const text = ledgerText(next.lines);
+  const now = new Date().toISOString();
+  const changes = next.entries.map((e) => ({ label: e.label, before: null, after: e }));
+  if (changes.length > 0) appendDurably(paths.audit, auditLines(`${now}-${randomUUID().slice(0, 8)}`, now, meta.actor, meta.command, changes, { before: EMPTY_LEDGER_SHA, after: ledgerSha256(text) }));
+  replaceDurably(paths.ledger, text);
 }
 
 /** validate for the file store: every line with the schema, invariants by line, the audit log replayed and its digest chain. */

@@ -1,10 +1,9 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import lockfile from "proper-lockfile";
 import { z } from "zod";
 import { FailureError, InputError } from "../errors.js";
 import { replaceDurably } from "../ledger/fsync.js";
-import { lockStaleMs } from "../ledger/lock.js";
+import { acquireLock, pidRunning } from "../ledger/lock.js";
 import { communeKeySchema, isoDateTimeSchema } from "../ledger/schema.js";
 import { isDay } from "./calendar.js";
 import { SERVICE_NAMES, type ServiceName } from "./catalog.js";
@@ -169,8 +168,11 @@ export class FileUsageHistory implements UsageHistory {
     }
     const release = await lockHistory(this.dir);
     try {
-      // Temp files of writers killed before their rename: safe to remove under the lock.
-      for (const n of readdirSync(this.dir)) if (/\.jsonl\.tmp-\d+$/.test(n)) rmSync(join(this.dir, n), { force: true });
+      // Temp files of writers killed before their rename: removed under the lock once their writer is gone.
+      for (const n of readdirSync(this.dir)) {
+        const pid = /\.jsonl\.tmp-(\d+)(-[0-9a-f]+)?$/.exec(n)?.[1];
+        if (pid !== undefined && !pidRunning(Number(pid))) rmSync(join(this.dir, n), { force: true });
+      }
       let added = 0;
       const kept: UsageSample[] = [];
       for (const [day, list] of [...byDay].sort(([a], [b]) => a.localeCompare(b))) {
@@ -216,7 +218,7 @@ export class FileUsageHistory implements UsageHistory {
       samples += parsed.samples.length;
       problems.push(...parsed.problems);
     }
-    const leftovers = existsSync(this.dir) ? readdirSync(this.dir).filter((n) => /\.jsonl\.tmp-\d+$/.test(n)) : [];
+    const leftovers = existsSync(this.dir) ? readdirSync(this.dir).filter((n) => /\.jsonl\.tmp-\d+(-[0-9a-f]+)?$/.test(n)) : [];
     const note = leftovers.length > 0 ? `${leftovers.length} temporary file(s) of an interrupted sync (${leftovers.join(", ")}): never read, removed by the next sync` : null;
     return { location: this.dir, days: days.length, samples, ok: problems.length === 0, problems, note };
   }
@@ -226,16 +228,10 @@ export class FileUsageHistory implements UsageHistory {
  * The history's own lock (not the ledger's: a sync must not hold up allocations). A dead
  * holder's lock is taken over after the ledger's stale time (10 s, DOMAINES_LOCK_STALE_MS).
  */
+/** The same lock as the ledger's (never taken from a live holder; src/ledger/lock.ts), on the history directory. */
 async function lockHistory(dir: string): Promise<() => Promise<void>> {
-  const lockPath = join(dir, "usage.lock");
-  const stale = lockStaleMs();
-  try {
-    return await lockfile.lock(dir, { realpath: false, lockfilePath: lockPath, stale, retries: { retries: 400, factor: 1.3, minTimeout: 5, maxTimeout: 250, randomize: true } });
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    if (e.code === "ELOCKED") throw new FailureError(`the usage history is locked by another sync (${lockPath}) and stayed locked; if none is running, the lock is taken over once it is ${stale / 1000} s old.`, "locked");
-    throw new FailureError(`cannot lock the usage history (${lockPath}): ${e.code ?? e.message}`, "io");
-  }
+  const lock = await acquireLock(join(dir, "usage.lock"), "usage-sync");
+  return async () => lock.release();
 }
 
 /** The usage history beside a ledger store: `<ledger dir>/usage/` for the file store. */
@@ -243,3 +239,4 @@ export function usageHistoryFor(store: { kind: string; location: string }): Usag
   if (store.kind === "file") return new FileUsageHistory(join(store.location, "usage"));
   throw new FailureError(`the usage history has no ${store.kind} store yet; use a ledger directory (--ledger DIR).`);
 }
+

@@ -78,7 +78,7 @@ describe("check tells one story: the label's state first, then why", () => {
   it("once the ledger lived through the merger: the old label is an alias and mail goes to the commune nouvelle", () => {
     const d = ledger();
     expect(cli(d, ["allocate", "93059", "93066", "--communes", cog(2024)]).code).toBe(0);
-    expect(cli(d, ["onboard", "93059", "--services", "messages", "--communes", cog(2024)]).code).toBe(0);
+    expect(cli(d, ["onboard", "93059", "--services", "messages", "--direct", "--communes", cog(2024)]).code).toBe(0);
     expect(cli(d, ["cog-sync", "--apply", "--communes", cog(2025)]).code).toBe(0);
     const byCode = check(d, "93059").answer;
     expect(byCode.state).toBe("former");

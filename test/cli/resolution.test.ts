@@ -45,9 +45,9 @@ describe("a name several communes bear is refused, whoever holds the bare label"
     }
     expect(snapshotFiles(dir)).toEqual(before);
     // The FQDN, the INSEE code and the SIREN are exact.
-    expect(script(dir, ["onboard", "sainte-florence.collectivite.fr", "--services", "messages", "--communes", cog(2024)]).json).toMatchObject({ key: "213304017", label: "sainte-florence", changed: ["messages"] });
-    expect(script(dir, ["onboard", "85212", "--services", "messages", "--communes", cog(2024)]).json).toMatchObject({ key: "218502128", label: "sainte-florence-85", status: "allocated" });
-    expect(script(dir, ["onboard", "218502128", "--services", "messages", "--communes", cog(2024)]).json).toMatchObject({ key: "218502128", changed: [] });
+    expect(script(dir, ["onboard", "sainte-florence.collectivite.fr", "--services", "messages", "--communes", cog(2024), "--direct"]).json).toMatchObject({ key: "213304017", label: "sainte-florence", changed: ["messages"] });
+    expect(script(dir, ["onboard", "85212", "--services", "messages", "--communes", cog(2024), "--direct"]).json).toMatchObject({ key: "218502128", label: "sainte-florence-85", status: "allocated" });
+    expect(script(dir, ["onboard", "218502128", "--services", "messages", "--communes", cog(2024), "--direct"]).json).toMatchObject({ key: "218502128", changed: [] });
   });
 
   it("after a legacy import of saint-denis, for onboard and offboard alike", () => {
@@ -64,7 +64,7 @@ describe("a name several communes bear is refused, whoever holds the bare label"
       expect(error.code).toBe("ambiguous");
       expect(error.candidates!.map((c) => c.label)).toEqual(["saint-denis", "saint-denis-11", "saint-denis-30", "saint-denis-974"]);
     }
-    const ok = script(d, ["onboard", "saint-denis.collectivite.fr", "--services", "messages"]);
+    const ok = script(d, ["onboard", "saint-denis.collectivite.fr", "--services", "messages", "--direct"]);
     expect(ok.code).toBe(0);
     expect(ok.json).toMatchObject({ key: "929939411", fqdn: "saint-denis.collectivite.fr", changed: ["messages"] });
   });

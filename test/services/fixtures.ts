@@ -1,7 +1,7 @@
 import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { serializeLedger } from "../../src/ledger/codec.js";
+import { createLedger } from "../../src/ledger/store.js";
 import { ledgerEntrySchema, type LedgerEntry } from "../../src/ledger/schema.js";
 import { operatorsFileSchema, type OperatorsFile } from "../../src/services/operators.js";
 import { quotaPolicySchema, type QuotaPolicy } from "../../src/services/quota-policy.js";
@@ -27,10 +27,11 @@ export function tempDir(prefix: string): string {
 }
 
 /** Writes a ledger directory holding these entries; returns its path. */
+/** A ledger of these entries, written as one audited transaction (as domaines writes it, so that later writes accept it). */
 export function writeLedger(parent: string, entries: readonly LedgerEntry[]): string {
   const dir = join(parent, "ledger");
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, "ledger.jsonl"), serializeLedger(entries));
+  createLedger(dir, entries, { actor: "test", command: "test fixture" });
   return dir;
 }
 

@@ -171,12 +171,17 @@ describe("the usage history under kill -9", () => {
     // (before fsync and rename), round 2 likewise on a larger file.
     for (let round = 0; round < 3; round++) {
       const child = spawn(process.execPath, [WORKER, history, String(batch), "50", String(round * 1_000_000)], { env: { ...process.env, DOMAINES_LOCK_STALE_MS: "2000" } });
-      const tmp = join(history, `2026-03-14.jsonl.tmp-${child.pid}`);
+      // The writer's temp file: `<day file>.tmp-<pid>-<random>` (unpredictable, created exclusively).
+      const prefix = `2026-03-14.jsonl.tmp-${child.pid}-`;
+      const tempOf = () => readdirSync(history).find((n) => n.startsWith(prefix));
+      let tmp: string | undefined;
       let appended = 0;
       let killed = false;
       const watcher = watch(history, () => {
-        if (killed || appended < 2 + round || !existsSync(tmp)) return;
-        if (round === 0 || statSync(tmp).size > 0) {
+        const name = tempOf();
+        if (killed || appended < 2 + round || name === undefined) return;
+        tmp = join(history, name);
+        if (round === 0 || (existsSync(tmp) && statSync(tmp).size > 0)) {
           killed = true;
           child.kill("SIGKILL");
         }
@@ -187,7 +192,7 @@ describe("the usage history under kill -9", () => {
       });
       watcher.close();
       expect(child.signalCode).toBe("SIGKILL");
-      expect(existsSync(tmp)).toBe(true); // killed mid-write: its temp file never got renamed
+      expect(tmp !== undefined && existsSync(tmp)).toBe(true); // killed mid-write: its temp file never got renamed
       const report = await new FileUsageHistory(history).validate();
       expect(report.problems).toEqual([]);
       expect(report.ok).toBe(true);
