@@ -22,4 +22,7 @@ export const COMMANDS: Entry[] = [
   { name: "cost", summary: "what a mutualisation structure pays: partnership fee, storage ceiling of its quotas, actual usage", load: () => import("./commands/cost.js") },
   { name: "quotas", summary: "the Espace Opérateur subscriptions the model wants: domains and quotas per enrolled commune and service", load: () => import("./commands/quotas.js") },
   { name: "dkim-sync", summary: "read the DKIM keys Messages generated for the communes' mail domains into the DKIM store", load: () => import("./commands/dkim-sync.js") },
+  { name: "serve", summary: "the HTTP API (JSON, bearer tokens, problem+json errors) on the ledger, for onboarding scripts and support", load: () => import("./commands/serve.js") },
+  { name: "token", summary: "create, list or revoke the API tokens of `domaines serve` (stored as hashes; a token is shown once)", load: () => import("./commands/token.js") },
+  { name: "reconcile", summary: "compare a structure's Espace Opérateur subscriptions with the ledger's enrolments (a missed webhook is never retried)", load: () => import("./commands/reconcile.js") },
 ];
