@@ -63,8 +63,18 @@ export function authorizeBatch(p: Principal): void {
   if (p.role !== "admin" && p.role !== "operator") throw forbidden(`a ${p.role} token may not change the ledger${p.role === "support" ? " (support reads, it never writes)" : ""}.`);
 }
 
-/** The webhook endpoint takes only webhook tokens (bound to a structure, or to all). */
-export function authorizeWebhook(p: Principal, operator: string | null): void {
+/** The webhook endpoint takes only webhook tokens. */
+export function authorizeWebhookRole(p: Principal): void {
   if (p.role !== "webhook") throw forbidden("this endpoint takes only a webhook token (`domaines token create --role webhook`).");
-  if (p.operator !== null && operator !== p.operator) throw forbidden(`this webhook token is bound to ${p.operator}; the event is for ${operator ?? "no configured structure"}.`);
+}
+
+/** A webhook token bound to a structure takes only that structure's events. */
+export function authorizeWebhook(p: Principal, operator: string): void {
+  authorizeWebhookRole(p);
+  if (p.operator !== null && operator !== p.operator) throw forbidden(`this webhook token is bound to ${p.operator}; the event is for ${operator}.`);
+}
+
+/** For a route's preValidation: no token, no further look at the request (401 comes before any 400). */
+export async function tokenRequired(request: { principal: Principal | null }): Promise<void> {
+  requirePrincipal(request.principal);
 }

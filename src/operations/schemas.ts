@@ -45,7 +45,7 @@ export const onboardingItemSchema = z
   .strictObject({
     query: z.string().min(1).max(253),
     services: z.array(serviceNameSchema).min(1).max(Object.keys(ENROLLABLE_SERVICES).length),
-    quotas: z.record(serviceNameSchema, accountQuotasSchema).optional(),
+    quotas: z.partialRecord(serviceNameSchema, accountQuotasSchema).optional(),
   })
   .transform((item, ctx) => {
     const services = [...new Set(item.services)];

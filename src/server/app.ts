@@ -4,7 +4,7 @@ import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, validatorComp
 import type { Socket } from "node:net";
 import type { DestinationStream } from "pino";
 import type { TokenStore } from "../auth/token-store.js";
-import { redactTokens, type Principal } from "../auth/tokens.js";
+import { redactTokens, TOKEN_PREFIX, type Principal } from "../auth/tokens.js";
 import { bearerToken, tokenVerifier } from "../auth/verify.js";
 import { DomainesError } from "../errors.js";
 import { Workspace, type WorkspaceOptions } from "../workspace.js";
@@ -160,6 +160,8 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
       return sendProblem(reply, limitError("rate-limit", `more than ${limits.ratePerMinute} requests a minute from this client (limit rate-limit); retry in ${wait} s.`, { max: limits.ratePerMinute, windowSeconds: 60, retryAfterSeconds: wait }), request);
     }
   });
+  // Whatever a handler echoes (a query, a path), nothing shaped like a token leaves the server.
+  app.addHook("onSend", async (_request, _reply, payload) => (typeof payload === "string" && payload.includes(TOKEN_PREFIX) ? redactTokens(payload) : payload));
   app.addHook("onResponse", async (request, reply) => {
     const route = request.routeOptions.url ?? "unmatched";
     metrics.requests.inc({ method: request.method, route, status: String(reply.statusCode) });

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { authorizeWebhook, requirePrincipal } from "../auth/policy.js";
+import { authorizeWebhook, authorizeWebhookRole, requirePrincipal } from "../auth/policy.js";
 import { DomainesError } from "../errors.js";
 import { applyWebhook, confirmGone, decideWebhook, espaceOperateurEventSchema, type Confirmation, type WebhookDecision } from "../operations/webhook.js";
 import type { Workspace } from "../workspace.js";
@@ -27,6 +27,8 @@ export function registerWebhookRoute(root: FastifyInstance, ctx: ServerContext, 
   app.post(
     "/api/v1/hooks/espace-operateur",
     {
+      // The role first: nothing about the event is looked at (or validated) for another token.
+      preValidation: async (request) => authorizeWebhookRole(requirePrincipal(request.principal)),
       schema: {
         summary: "The Espace Opérateur's subscription webhook (subscription.created, .updated, .deleted)",
         tags: ["webhooks"],
@@ -37,7 +39,6 @@ export function registerWebhookRoute(root: FastifyInstance, ctx: ServerContext, 
     },
     async (request, reply) => {
       const p = requirePrincipal(request.principal);
-      authorizeWebhook(p, null); // the role first: nothing about the event is looked at for another token
       const event = request.body;
       let decision: WebhookDecision;
       try {

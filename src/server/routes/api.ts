@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { auditScope, authorizeBatch, authorizeCommuneRead, authorizeCommuneWrite, authorizeOperatorRead, requirePrincipal } from "../../auth/policy.js";
+import { auditScope, authorizeBatch, authorizeCommuneRead, authorizeCommuneWrite, authorizeOperatorRead, requirePrincipal, tokenRequired } from "../../auth/policy.js";
 import type { Principal } from "../../auth/tokens.js";
 import { DomainesError, InputError } from "../../errors.js";
 import { indexedFinder } from "../../naming/lookup.js";
@@ -72,7 +72,7 @@ export function registerApiRoutes(root: FastifyInstance, ctx: ServerContext): vo
 
   app.get(
     "/api/v1/communes/:key",
-    { schema: { summary: "One commune: label, ledger state, services, quotas, desired DNS records", tags: ["communes"], security: bearer, params: keyParams, response: { 200: answer("the commune's detail"), ...errors } } },
+    { preValidation: tokenRequired, schema: { summary: "One commune: label, ledger state, services, quotas, desired DNS records", tags: ["communes"], security: bearer, params: keyParams, response: { 200: answer("the commune's detail"), ...errors } } },
     async (request) => {
       const p = requirePrincipal(request.principal);
       const c = communeOf(ctx, request.params.key);
@@ -83,7 +83,7 @@ export function registerApiRoutes(root: FastifyInstance, ctx: ServerContext): vo
 
   app.put(
     "/api/v1/communes/:key/label",
-    { schema: { summary: "Allocate the commune's label (idempotent: 201 allocated now, 200 already held)", tags: ["communes"], security: bearer, params: keyParams, response: { 200: answer("the allocation"), 201: answer("the allocation"), ...errors } } },
+    { preValidation: tokenRequired, schema: { summary: "Allocate the commune's label (idempotent: 201 allocated now, 200 already held)", tags: ["communes"], security: bearer, params: keyParams, response: { 200: answer("the allocation"), 201: answer("the allocation"), ...errors } } },
     async (request, reply) => {
       const p = requirePrincipal(request.principal);
       const c = communeOf(ctx, request.params.key);
@@ -98,6 +98,7 @@ export function registerApiRoutes(root: FastifyInstance, ctx: ServerContext): vo
   app.put(
     "/api/v1/communes/:key/services/:service",
     {
+      preValidation: tokenRequired,
       schema: {
         summary: "Enrol the commune in a service, with optional quota overrides (idempotent: 201 enrolled now, 200 already)",
         tags: ["communes"],
@@ -126,7 +127,7 @@ export function registerApiRoutes(root: FastifyInstance, ctx: ServerContext): vo
 
   app.delete(
     "/api/v1/communes/:key/services/:service",
-    { schema: { summary: "End the commune's enrolment in a service (idempotent); the label stays its own", tags: ["communes"], security: bearer, params: serviceParams, response: { 200: answer("what was removed"), ...errors } } },
+    { preValidation: tokenRequired, schema: { summary: "End the commune's enrolment in a service (idempotent); the label stays its own", tags: ["communes"], security: bearer, params: serviceParams, response: { 200: answer("what was removed"), ...errors } } },
     async (request) => {
       const p = requirePrincipal(request.principal);
       const c = communeOf(ctx, request.params.key);
@@ -145,6 +146,8 @@ export function registerApiRoutes(root: FastifyInstance, ctx: ServerContext): vo
   app.post(
     "/api/v1/onboardings",
     {
+      // Who may write at all is known before the body is looked at.
+      preValidation: async (request) => authorizeBatch(requirePrincipal(request.principal)),
       schema: {
         summary: `A batch of onboardings (at most ${ctx.limits.batchItems}): one result per item, each applied whole or not at all`,
         tags: ["communes"],
@@ -180,6 +183,7 @@ export function registerApiRoutes(root: FastifyInstance, ctx: ServerContext): vo
   app.get(
     "/api/v1/audit",
     {
+      preValidation: tokenRequired,
       schema: {
         summary: "Who did what, when (an operator token sees the lines about its communes)",
         tags: ["audit"],
@@ -213,6 +217,7 @@ export function registerApiRoutes(root: FastifyInstance, ctx: ServerContext): vo
   app.get(
     "/api/v1/operators/:name/cost",
     {
+      preValidation: tokenRequired,
       schema: {
         summary: "What a structure pays for a year: fee, storage ceiling (amounts in integer cents)",
         tags: ["operators"],
@@ -233,7 +238,7 @@ export function registerApiRoutes(root: FastifyInstance, ctx: ServerContext): vo
 
   app.get(
     "/api/v1/operators/:name/members",
-    { schema: { summary: "The communes a structure covers, with their label and services", tags: ["operators"], security: bearer, params: operatorParams, response: { 200: answer("{operator, members}"), ...errors } } },
+    { preValidation: tokenRequired, schema: { summary: "The communes a structure covers, with their label and services", tags: ["operators"], security: bearer, params: operatorParams, response: { 200: answer("{operator, members}"), ...errors } } },
     async (request) => {
       const p = requirePrincipal(request.principal);
       const op = operatorFor(ctx, p, request.params.name);
