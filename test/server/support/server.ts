@@ -90,7 +90,7 @@ export interface OperatorFixture {
 
 /** A temporary ledger directory and an operators file with the given structures. */
 export function fixture(operators: OperatorFixture[], eoUrl = "https://espace-operateur.example.invalid/api/v1.0/"): ServerSetup & { operators: string } {
-  const dir = mkdtempSync(join(tmpdir(), "domaines-serve-"));
+  const dir = mkdtempSync(join(tmpdir(), "server-branch-test-"));
   const ledger = join(dir, "ledger");
   const file = join(dir, "operators.json");
   mkdirSync(ledger);
