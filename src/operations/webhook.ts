@@ -110,3 +110,29 @@ export async function applyWebhook(ws: Workspace, meta: TransactionMeta, d: Webh
   await ws.store().recordEvent(meta, { kind: "webhook.espace-operateur", commune: d.key, service: d.service, operator: d.operator.name, ...result, received: event });
   return result;
 }
+
+/**
+ * The webhook to configure in the Espace Opérateur, per service (Service.config.webhooks, or an
+ * operator's config_override): DeployCenter renders `{"$val": …}` from the subscription's context
+ * and `{"$tpl": "{{…}}"}` as text. operator_id goes through $tpl: it is a UUID object there,
+ * which its JSON encoder would refuse as a plain $val.
+ */
+export function espaceOperateurWebhookTemplate(url: string, token: string): Record<string, unknown> {
+  return {
+    url,
+    method: "POST",
+    event_types: [...EO_EVENT_TYPES],
+    headers: { "X-Domaines-Token": token },
+    body: {
+      event_type: { $val: "event_type" },
+      timestamp: { $val: "timestamp" },
+      subscription_id: { $val: "subscription_id" },
+      subscription_updated_at: { $val: "subscription_updated_at" },
+      subscription_is_active: { $val: "subscription_is_active" },
+      organization_siren: { $val: "organization_siren" },
+      service_id: { $val: "service_id" },
+      operator_id: { $tpl: "{{operator_id}}" },
+    },
+    timeout: 10,
+  };
+}

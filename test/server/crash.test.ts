@@ -52,6 +52,7 @@ describe("kill -9 of the server during writes", () => {
       killedDuringWrites++;
 
       const v = runCli(["validate", "--ledger", setup.ledger, "--json"]);
+      expect(v.stdout, `trial ${trial}: ${v.stderr}`).not.toBe("");
       const report = JSON.parse(v.stdout) as { ok: boolean; problems: string[] };
       expect(report.problems, `trial ${trial}`).toEqual([]);
       expect(report.ok).toBe(true);
