@@ -57,6 +57,22 @@ export async function batchReaders(ws: Workspace): Promise<CheckReaders> {
   return { finder: () => index, read: async (values) => byValue(values) };
 }
 
+/** What the ledger says of one commune: its primary label, and the aliases and reservations that point to it. */
+export function communeLedgerView(key: string, entries: readonly LedgerEntry[], primary: LedgerEntry | undefined, zone: string): CommuneLedgerView {
+  const others = entries.filter((e) => e !== primary && (e.key === key || e.aliasOf === key));
+  return {
+    state: primary ? "allocated" : "not-allocated",
+    label: primary?.label ?? null,
+    fqdn: primary ? `${primary.label}.${zone}` : null,
+    since: primary?.allocatedAt ?? null,
+    legacy: primary?.legacy ?? false,
+    grandfathered: primary?.grandfathered ?? false,
+    services: primary ? Object.keys(primary.services) : [],
+    aliases: others.filter((e) => e.state === "alias" && e.aliasOf === key).map((e) => e.label),
+    reserved: others.filter((e) => e.state === "reserved" && e.key === key).map((e) => e.label),
+  };
+}
+
 /** A reader over entries already in memory, answering like readMentioning (by label, key, aliasOf, inheritedFrom). */
 export function entriesMentioning(all: readonly LedgerEntry[]): (values: readonly string[]) => LedgerEntry[] {
   const byValue = new Map<string, LedgerEntry[]>();
@@ -97,24 +113,12 @@ export async function checkQuery(ws: Workspace, query: string, readers: CheckRea
   };
   const matches: CheckMatch[] = found.map(({ commune, via }) => {
     const computed = labels.get(commune.key)!;
-    const primary = index.primaryByKey.get(commune.key);
-    const others = entries.filter((e) => e !== primary && (e.key === commune.key || e.aliasOf === commune.key));
     return {
       ...communeLabelView(commune, computed),
       fqdn: computed.label ? `${computed.label}.${zone}` : null,
       matchedBy: via,
       explanation: explainReason(computed, commune.departement),
-      ledger: {
-        state: primary ? "allocated" : "not-allocated",
-        label: primary?.label ?? null,
-        fqdn: primary ? `${primary.label}.${zone}` : null,
-        since: primary?.allocatedAt ?? null,
-        legacy: primary?.legacy ?? false,
-        grandfathered: primary?.grandfathered ?? false,
-        services: primary ? Object.keys(primary.services) : [],
-        aliases: others.filter((e) => e.state === "alias" && e.aliasOf === commune.key).map((e) => e.label),
-        reserved: others.filter((e) => e.state === "reserved" && e.key === commune.key).map((e) => e.label),
-      },
+      ledger: communeLedgerView(commune.key, entries, index.primaryByKey.get(commune.key), zone),
     };
   });
   return {

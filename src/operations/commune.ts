@@ -6,6 +6,7 @@ import { desiredZone, type PendingRecord } from "../records/model.js";
 import type { DesiredRecord } from "../records/types.js";
 import type { DesiredSubscription, UnplacedEnrolment } from "../services/subscriptions.js";
 import type { Workspace } from "../workspace.js";
+import { communeLedgerView, type CommuneLedgerView } from "./check.js";
 import { communeLabelView, type CommuneLabelView } from "./commune-view.js";
 import { coveringOperator } from "./coverage.js";
 import { subscriptionPlan } from "./services.js";
@@ -15,16 +16,7 @@ export interface CommuneDetail {
   commune: CommuneLabelView & { population: number | null };
   /** The structure that covers it (null: none; it can still be enrolled directly). */
   operator: string | null;
-  ledger: {
-    state: "allocated" | "not-allocated";
-    label: string | null;
-    fqdn: string | null;
-    since: string | null;
-    legacy: boolean;
-    grandfathered: boolean;
-    aliases: string[];
-    reserved: string[];
-  };
+  ledger: CommuneLedgerView;
   services: Record<string, Enrolment>;
   /** The Espace Opérateur subscriptions the model wants for it, quotas resolved with their source. */
   subscriptions: Pick<DesiredSubscription, "service" | "operator" | "serviceId" | "domains" | "quotas">[];
@@ -57,16 +49,7 @@ export async function communeDetail(ws: Workspace, rawKey: string): Promise<Comm
   return {
     commune: { ...communeLabelView(commune, ws.labels().get(key)!), population: commune.population },
     operator: coveringOperator(ws, key)?.name ?? null,
-    ledger: {
-      state: primary ? "allocated" : "not-allocated",
-      label: primary?.label ?? null,
-      fqdn: primary ? `${primary.label}.${zone}` : null,
-      since: primary?.allocatedAt ?? null,
-      legacy: primary?.legacy ?? false,
-      grandfathered: primary?.grandfathered ?? false,
-      aliases: mine.filter((e) => e.state === "alias").map((e) => e.label),
-      reserved: mine.filter((e) => e.state === "reserved").map((e) => e.label),
-    },
+    ledger: communeLedgerView(key, mine, primary, zone),
     services: primary?.services ?? {},
     subscriptions: plan.subscriptions.map((s) => ({ service: s.service, operator: s.operator, serviceId: s.serviceId, domains: s.domains, quotas: s.quotas })),
     unplaced: plan.unplaced.map((u) => ({ service: u.service, reason: u.reason })),

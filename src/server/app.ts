@@ -160,8 +160,16 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
       return sendProblem(reply, limitError("rate-limit", `more than ${limits.ratePerMinute} requests a minute from this client (limit rate-limit); retry in ${wait} s.`, { max: limits.ratePerMinute, windowSeconds: 60, retryAfterSeconds: wait }), request);
     }
   });
+  // Once shutting down, each answer closes its connection, so that close() is not held by keep-alive.
+  let closing = false;
+  app.addHook("preClose", async () => {
+    closing = true;
+  });
   // Whatever a handler echoes (a query, a path), nothing shaped like a token leaves the server.
-  app.addHook("onSend", async (_request, _reply, payload) => (typeof payload === "string" && payload.includes(TOKEN_PREFIX) ? redactTokens(payload) : payload));
+  app.addHook("onSend", async (_request, reply, payload) => {
+    if (closing) reply.header("connection", "close");
+    return typeof payload === "string" && payload.includes(TOKEN_PREFIX) ? redactTokens(payload) : payload;
+  });
   app.addHook("onResponse", async (request, reply) => {
     const route = request.routeOptions.url ?? "unmatched";
     metrics.requests.inc({ method: request.method, route, status: String(reply.statusCode) });
