@@ -5,6 +5,17 @@ import type { LedgerChanges, LedgerStore, LedgerUpdate, TransactionMeta, Validat
 import type { LedgerEntry } from "../ledger/schema.js";
 import { entriesMentioning } from "../operations/check.js";
 
+interface Snapshot {
+  version: string;
+  entries: LedgerEntry[];
+  byLabel: Map<string, LedgerEntry>;
+  mentioning: (values: readonly string[]) => LedgerEntry[];
+}
+
+function snapshotOf(version: string, entries: LedgerEntry[]): Snapshot {
+  return { version, entries, byLabel: new Map(entries.map((e) => [e.label, e])), mentioning: entriesMentioning(entries) };
+}
+
 /**
  * The server's view of the ledger: the store, with the last validated read kept in memory
  * while the file is unchanged (its inode, size and mtime, one stat per request), so that
@@ -13,7 +24,9 @@ import { entriesMentioning } from "../operations/check.js";
  * store as is. Only the file store has a version to compare; other stores are not cached.
  */
 export class CachedLedgerStore implements LedgerStore {
-  private snapshot: { version: string; entries: LedgerEntry[]; mentioning: (values: readonly string[]) => LedgerEntry[] } | undefined;
+  private snapshot: Snapshot | undefined;
+  /** One read at a time: concurrent requests on a changed ledger share it. */
+  private loading: { version: string; promise: Promise<Snapshot> } | undefined;
 
   constructor(readonly inner: LedgerStore) {}
 
@@ -36,16 +49,24 @@ export class CachedLedgerStore implements LedgerStore {
   }
 
   /** The current entries, from memory when the file has not changed since they were read. */
-  private async current(): Promise<{ entries: LedgerEntry[]; mentioning: (values: readonly string[]) => LedgerEntry[] } | null> {
+  private async current(): Promise<Snapshot | null> {
     const version = this.version();
     if (version === null) return null;
-    if (this.snapshot?.version !== version) {
-      const entries = await this.inner.read();
-      // The file may have changed during the read: keep the snapshot only if it did not.
-      if (this.version() !== version) return { entries, mentioning: entriesMentioning(entries) };
-      this.snapshot = { version, entries, mentioning: entriesMentioning(entries) };
+    if (this.snapshot?.version === version) return this.snapshot;
+    if (this.loading?.version !== version) {
+      const promise = this.inner.read().then((entries) => {
+        const snap = snapshotOf(version, entries);
+        // The file may have changed during the read: keep the snapshot only if it did not.
+        if (this.version() === version) this.snapshot = snap;
+        return snap;
+      });
+      this.loading = { version, promise };
+      promise.then(
+        () => this.loading?.promise === promise && (this.loading = undefined),
+        () => this.loading?.promise === promise && (this.loading = undefined),
+      );
     }
-    return this.snapshot;
+    return this.loading.promise;
   }
 
   async read(): Promise<LedgerEntry[]> {
@@ -63,8 +84,7 @@ export class CachedLedgerStore implements LedgerStore {
       // Planned on the snapshot first: when it would change nothing, nothing needs writing.
       // Errors are the transaction's own (the same pure function on the same entries).
       const dry = fn(snap.entries);
-      const byLabel = new Map(snap.entries.map((e) => [e.label, e]));
-      if (dry.put.every((e) => sameEntry(byLabel.get(e.label), e))) return { result: dry.result, changes: [], tx: null };
+      if (dry.put.every((e) => sameEntry(snap.byLabel.get(e.label), e))) return { result: dry.result, changes: [], tx: null };
     }
     try {
       return await this.inner.transact(meta, fn);

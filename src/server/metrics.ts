@@ -22,7 +22,8 @@ class Counter {
   ) {}
 
   inc(labels: Labels = {}, by = 1): void {
-    const key = labelText(labels);
+    // A cheap key per request; the exposition text is built only when scraped.
+    const key = Object.values(labels).join("\u0000");
     const v = this.values.get(key);
     if (v) v.value += by;
     else this.values.set(key, { labels, value: by });
@@ -43,12 +44,13 @@ class Histogram {
   ) {}
 
   observe(labels: Labels, seconds: number): void {
-    const key = labelText(labels);
+    const key = Object.values(labels).join("\u0000");
     let s = this.series.get(key);
     if (!s) this.series.set(key, (s = { labels, counts: BUCKETS.map(() => 0), sum: 0, count: 0 }));
-    BUCKETS.forEach((b, i) => {
-      if (seconds <= b) s.counts[i]!++;
-    });
+    // Counted in the first bucket that holds it; render() accumulates (Prometheus buckets are cumulative).
+    let i = 0;
+    while (i < BUCKETS.length && seconds > BUCKETS[i]!) i++;
+    if (i < BUCKETS.length) s.counts[i]!++;
     s.sum += seconds;
     s.count++;
   }
@@ -56,7 +58,11 @@ class Histogram {
   render(): string[] {
     const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
     for (const s of this.series.values()) {
-      BUCKETS.forEach((b, i) => lines.push(`${this.name}_bucket${labelText({ ...s.labels, le: String(b) })} ${s.counts[i]}`));
+      let cumulative = 0;
+      BUCKETS.forEach((b, i) => {
+        cumulative += s.counts[i]!;
+        lines.push(`${this.name}_bucket${labelText({ ...s.labels, le: String(b) })} ${cumulative}`);
+      });
       lines.push(`${this.name}_bucket${labelText({ ...s.labels, le: "+Inf" })} ${s.count}`);
       lines.push(`${this.name}_sum${labelText(s.labels)} ${s.sum}`);
       lines.push(`${this.name}_count${labelText(s.labels)} ${s.count}`);

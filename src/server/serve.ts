@@ -28,6 +28,7 @@ export async function serve(options: ServeOptions): Promise<FastifyInstance> {
   ws.labels();
   ws.config();
   ws.operators();
+  await ws.store().read(); // the ledger cache, filled (and the ledger validated line by line)
   const { app } = await buildApp({ ws, tokens: openTokenStore(options.tokensFile), ...(options.limits ? { limits: options.limits } : {}), plugins: PLUGINS });
   await app.listen({ host: options.host, port: options.port });
   const address = app.server.address() as AddressInfo;

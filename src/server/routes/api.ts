@@ -10,7 +10,8 @@ import { AUDIT_MAX_LIMIT, queryAudit } from "../../operations/audit.js";
 import { checkQuery, type CheckReaders } from "../../operations/check.js";
 import { checkedKey, communeDetail } from "../../operations/commune.js";
 import { coveringOperator, operatorMembers } from "../../operations/coverage.js";
-import { offboard, onboard } from "../../operations/enrolment.js";
+import { offboard, onboard, type OnboardOutcome } from "../../operations/enrolment.js";
+import { heldAllocation, unchangedEnrolment } from "../../operations/unchanged.js";
 import { onboardBatch } from "../../operations/onboardings.js";
 import { enrolmentBodySchema, onboardingItemSchema, quotaOverrides, serviceNameSchema } from "../../operations/schemas.js";
 import { operatorCost } from "../../operations/services.js";
@@ -88,6 +89,9 @@ export function registerApiRoutes(root: FastifyInstance, ctx: ServerContext): vo
       const p = requirePrincipal(request.principal);
       const c = communeOf(ctx, request.params.key);
       authorizeCommuneWrite(p, c.operator, c.key);
+      // Held already: the answer needs only the commune's own line (no lock, no write).
+      const held = await heldAllocation(ws, ws.communeByKey(c.key)!);
+      if (held) return reply.code(200).send(held);
       const outcome = await ctx.writes.run(() => allocate(ws, auditMeta(request, p), { queries: [c.key] }));
       const result = outcome.communes[0]!;
       ctx.metrics.writes.inc({ outcome: result.status === "allocated" ? "written" : "unchanged" });
@@ -116,12 +120,15 @@ export function registerApiRoutes(root: FastifyInstance, ctx: ServerContext): vo
       const quotas = quotaOverrides(service, request.body?.quotas);
       const bad = Object.keys(request.body?.quotas ?? {}).filter((a) => !quotas.some((q) => q.account === a));
       if (bad.length > 0) throw new InputError(`quotas: service ${service} has no account type ${bad.map((a) => JSON.stringify(a)).join(", ")}.`);
+      const enrolment = (r: OnboardOutcome) => ({ ...r.allocation, fqdn: r.fqdn, service, enrolment: r.services[service], services: r.services, changed: r.changed });
+      const same = await unchangedEnrolment(ws, ws.communeByKey(c.key)!, [service], quotas);
+      if (same) return reply.code(200).send(enrolment(same));
       const { before, result } = await ctx.writes.run(async () => {
         const before = (await ws.store().readMentioning([c.key])).find((e) => e.state === "allocated" && e.key === c.key)?.services[service] !== undefined;
         return { before, result: await onboard(ws, auditMeta(request, p), { query: c.key, services: [service], quotas }) };
       });
       ctx.metrics.writes.inc({ outcome: result.changed.length > 0 ? "written" : "unchanged" });
-      return reply.code(before ? 200 : 201).send({ ...result.allocation, fqdn: result.fqdn, service, enrolment: result.services[service], services: result.services, changed: result.changed });
+      return reply.code(before ? 200 : 201).send(enrolment(result));
     },
   );
 
