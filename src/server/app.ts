@@ -129,7 +129,7 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
             level: options.logLevel ?? "info",
             ...(options.log ? { stream: options.log } : {}),
             // Last line of defence: nothing shaped like a token reaches the log.
-            hooks: { streamWrite: (line: string) => redactTokens(line) },
+            hooks: { streamWrite: (line: string) => (line.includes(TOKEN_PREFIX) ? redactTokens(line) : line) },
             serializers: {
               req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: redactTokens(req.url), remoteAddress: req.ip }),
               res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),

@@ -28,7 +28,11 @@ export class CachedLedgerStore implements LedgerStore {
   /** One read at a time: concurrent requests on a changed ledger share it. */
   private loading: { version: string; promise: Promise<Snapshot> } | undefined;
 
-  constructor(readonly inner: LedgerStore) {}
+  private readonly file: string;
+
+  constructor(readonly inner: LedgerStore) {
+    this.file = join(inner.location, "ledger.jsonl");
+  }
 
   get kind(): string {
     return this.inner.kind;
@@ -41,8 +45,9 @@ export class CachedLedgerStore implements LedgerStore {
   private version(): string | null {
     if (this.inner.kind !== "file") return null;
     try {
-      const s = statSync(join(this.inner.location, "ledger.jsonl"), { bigint: true });
-      return `${s.ino}:${s.size}:${s.mtimeNs}`;
+      // Every write replaces the file (a new inode), so inode, size and mtime tell a change.
+      const s = statSync(this.file);
+      return `${s.ino}:${s.size}:${s.mtimeMs}`;
     } catch {
       return null; // no file yet (an empty ledger): read through
     }
