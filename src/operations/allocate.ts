@@ -41,6 +41,11 @@ export interface AllocateOutcome {
   communes: AllocatedCommune[];
 }
 
+/** An allocation result with its FQDN and the reason in words. */
+export function explainAllocation(ws: Workspace, r: AllocationResult): AllocatedCommune {
+  return { ...r, fqdn: `${r.label}.${ws.zone()}`, explanation: REASONS[r.reason] ?? r.reason };
+}
+
 function targets(ws: Workspace, request: AllocateRequest, entries: readonly LedgerEntry[]): Commune[] {
   const communes = ws.communes();
   const queries = request.queries ?? [];
@@ -72,8 +77,7 @@ export async function allocate(ws: Workspace, meta: TransactionMeta, request: Al
           return { put: p.put, result: p };
         })
       ).result;
-  const zone = ws.zone();
-  const communes = result.results.map((r) => ({ ...r, fqdn: `${r.label}.${zone}`, explanation: REASONS[r.reason] ?? r.reason }));
+  const communes = result.results.map((r) => explainAllocation(ws, r));
   const created = communes.filter((c) => c.status === "allocated").length;
   return {
     dryRun: request.dryRun === true,

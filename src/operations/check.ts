@@ -205,24 +205,28 @@ function traced(history: CommuneHistory, e: HistoryEvent, finder: CommuneFinder)
 }
 
 function checkMatch(commune: Commune, via: DesignatedVia, computed: ComputedLabel, index: LedgerIndex, entries: readonly LedgerEntry[], zone: string): CheckMatch {
-  const primary = index.primaryByKey.get(commune.key);
-  const others = entries.filter((e) => e !== primary && (e.key === commune.key || e.aliasOf === commune.key));
   return {
     ...communeLabelView(commune, computed),
     fqdn: computed.label ? `${computed.label}.${zone}` : null,
     matchedBy: via,
     explanation: explainReason(computed, commune.departement),
-    ledger: {
-      state: primary ? "allocated" : "not-allocated",
-      label: primary?.label ?? null,
-      fqdn: primary ? `${primary.label}.${zone}` : null,
-      since: primary?.allocatedAt ?? null,
-      legacy: primary?.legacy ?? false,
-      grandfathered: primary?.grandfathered ?? false,
-      services: primary ? Object.keys(primary.services) : [],
-      aliases: others.filter((e) => e.state === "alias" && e.aliasOf === commune.key).map((e) => e.label),
-      reserved: others.filter((e) => e.state === "reserved" && e.key === commune.key).map((e) => e.label),
-    },
+    ledger: communeLedgerView(commune.key, entries, index.primaryByKey.get(commune.key), zone),
+  };
+}
+
+/** What the ledger says of one commune: its primary label, since when, services, aliases, labels reserved for it. */
+export function communeLedgerView(key: string, entries: readonly LedgerEntry[], primary: LedgerEntry | undefined, zone: string): CommuneLedgerView {
+  const others = entries.filter((e) => e !== primary && (e.key === key || e.aliasOf === key));
+  return {
+    state: primary ? "allocated" : "not-allocated",
+    label: primary?.label ?? null,
+    fqdn: primary ? `${primary.label}.${zone}` : null,
+    since: primary?.allocatedAt ?? null,
+    legacy: primary?.legacy ?? false,
+    grandfathered: primary?.grandfathered ?? false,
+    services: primary ? Object.keys(primary.services) : [],
+    aliases: others.filter((e) => e.state === "alias" && e.aliasOf === key).map((e) => e.label),
+    reserved: others.filter((e) => e.state === "reserved" && e.key === key).map((e) => e.label),
   };
 }
 

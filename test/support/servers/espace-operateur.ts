@@ -19,8 +19,21 @@ export interface EoOrganization {
   operator: string;
 }
 
+/** A webhook as DeployCenter configures it per service (core/webhooks.py WebhookConfig). */
+export interface EoWebhook {
+  url: string;
+  method?: string;
+  event_types?: string[];
+  headers?: Record<string, unknown>;
+  body?: unknown;
+  timeout?: number;
+}
+
 export interface EoService {
   id: number;
+  name?: string;
+  /** Fired on subscription.created/updated/deleted, once, no retry (failures only logged). */
+  webhooks?: EoWebhook[];
   /** Entitlement types and account types the service accepts. */
   entitlements: Record<string, string[]>;
   /** Organisations above this population are refused with a 400 __all__ error. */
@@ -53,6 +66,9 @@ export class EspaceOperateurServer extends TestHttpServer {
   /** Called when a PATCH sets metadata.domains (DeployCenter's webhook to the service). */
   onDomains: ((serviceId: number, domains: string[], org: EoOrganization) => void) | undefined;
   pageSize = 2;
+  /** What each webhook call gave: DeployCenter only logs it. */
+  readonly webhookLog: { event: string; url: string; status: number | null; error?: string }[] = [];
+  private readonly subscriptionIds = new Map<string, string>();
 
   constructor() {
     super((req, url, body, res) => this.serve(req, url, body, res));
@@ -84,7 +100,9 @@ export class EspaceOperateurServer extends TestHttpServer {
       if (req.method !== "GET") return sendJson(res, 405, { detail: `Method "${req.method}" not allowed.` });
       const search = url.searchParams.get("search");
       const mine = this.organizations.filter((o) => o.operator === tokenOperator && (search === null || o.siren === search || o.siret === search));
-      return sendJson(res, 200, paginate(mine.map(publicOrganization), url, this.pageSize, 100));
+      const subscriptionsOf = (o: EoOrganization): [number, StoredSubscription][] =>
+        [...this.subscriptions].filter(([k]) => k.startsWith(`${o.id}/`)).map(([k, sub]) => [Number(k.split("/")[1]), sub]);
+      return sendJson(res, 200, paginate(mine.map((o) => publicOrganization(o, subscriptionsOf(o))), url, this.pageSize, 100));
     }
     const org = this.organizations.find((o) => o.id === decodeURIComponent(orgId));
     if (!org) return sendJson(res, 404, { detail: "No Organization matches the given query." });
@@ -97,7 +115,8 @@ export class EspaceOperateurServer extends TestHttpServer {
     if (req.method === "DELETE") {
       if (!existing) return sendJson(res, 404, { detail: "No ServiceSubscription matches the given query." });
       this.subscriptions.delete(key);
-      return sendJson(res, 204);
+      void this.fireWebhooks("subscription.deleted", org, service, key, existing, tokenOperator).then(() => sendJson(res, 204));
+      return;
     }
     if (req.method !== "PATCH") return sendJson(res, 405, { detail: `Method "${req.method}" not allowed.` });
     return this.patch(org, service, key, existing, body, res);
@@ -142,12 +161,65 @@ export class EspaceOperateurServer extends TestHttpServer {
     this.subscriptions.set(key, sub);
     const domains = (sub.metadata as { domains?: unknown }).domains;
     if (Array.isArray(domains) && this.onDomains) this.onDomains(service.id, domains.map(String), org);
-    sendJson(res, existing ? 200 : 201, sub);
+    // DeployCenter fires its webhooks in the post_save signal, before the PATCH answers.
+    void this.fireWebhooks(existing ? "subscription.updated" : "subscription.created", org, service, key, sub, org.operator).then(() => sendJson(res, existing ? 200 : 201, sub));
+  }
+
+  /** DeployCenter's WebhookClient: context of the subscription, `$val`/`$tpl` templates, each webhook once. */
+  private async fireWebhooks(event: string, org: EoOrganization, service: EoService, key: string, sub: StoredSubscription, operator: string): Promise<void> {
+    if (!this.subscriptionIds.has(key)) this.subscriptionIds.set(key, randomUUID());
+    const context: Record<string, unknown> = {
+      event_type: event,
+      timestamp: new Date().toISOString(),
+      subscription_id: this.subscriptionIds.get(key),
+      subscription_created_at: sub.created_at,
+      subscription_updated_at: sub.updated_at,
+      subscription_metadata: sub.metadata,
+      subscription_is_active: sub.is_active,
+      subscription_domains: ((sub.metadata as { domains?: string[] }).domains ?? []).join(","),
+      organization_id: org.id,
+      organization_name: org.name,
+      organization_code_insee: org.code_insee,
+      organization_population: org.population,
+      organization_siret: org.siret,
+      organization_siren: org.siren,
+      service_id: service.id,
+      service_name: service.name ?? `service ${service.id}`,
+      operator_id: operator,
+    };
+    if (event === "subscription.deleted") this.subscriptionIds.delete(key);
+    for (const hook of service.webhooks ?? []) {
+      if (hook.event_types && hook.event_types.length > 0 && !hook.event_types.includes(event)) continue;
+      const headers = Object.fromEntries(Object.entries(renderTemplate(hook.headers ?? {}, context) as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
+      const rendered = renderTemplate(hook.body ?? {}, context);
+      const body = JSON.stringify(rendered && Object.keys(rendered as object).length > 0 ? rendered : { event_type: event, timestamp: context.timestamp });
+      try {
+        const r = await fetch(hook.url, { method: hook.method ?? "POST", headers: { "content-type": "application/json", "user-agent": "DeployCenter-Webhook/1.0", ...headers }, body, signal: AbortSignal.timeout((hook.timeout ?? 10) * 1000) });
+        await r.text();
+        this.webhookLog.push({ event, url: hook.url, status: r.status });
+      } catch (err) {
+        this.webhookLog.push({ event, url: hook.url, status: null, error: (err as Error).message });
+      }
+    }
   }
 }
 
-function publicOrganization(o: EoOrganization) {
-  return { id: o.id, name: o.name, type: "commune", siret: o.siret, siren: o.siren, code_insee: o.code_insee, population: o.population, service_subscriptions: [], mail_domain: null, mail_domain_status: null };
+function publicOrganization(o: EoOrganization, subscriptions: [number, StoredSubscription][] = []) {
+  // service_subscriptions: this operator's subscriptions, each with its service and operator (OrganizationSerializer).
+  const service_subscriptions = subscriptions.map(([serviceId, s]) => ({ ...s, service: { id: serviceId }, operator: { id: o.operator } }));
+  return { id: o.id, name: o.name, type: "commune", siret: o.siret, siren: o.siren, code_insee: o.code_insee, population: o.population, service_subscriptions, mail_domain: null, mail_domain_status: null };
+}
+
+/** DeployCenter's template rendering: {"$val": key} takes a context value, {"$tpl": "…{{key}}…"} a string; the rest is kept. */
+export function renderTemplate(template: unknown, context: Record<string, unknown>): unknown {
+  if (Array.isArray(template)) return template.map((t) => renderTemplate(t, context));
+  if (template && typeof template === "object") {
+    const entries = Object.entries(template as Record<string, unknown>);
+    if (entries.length === 1 && entries[0]![0] === "$val") return context[String(entries[0]![1])] ?? null;
+    if (entries.length === 1 && entries[0]![0] === "$tpl") return String(entries[0]![1]).replace(/\{\{(\w+)\}\}/g, (_, k: string) => String(context[k] ?? ""));
+    return Object.fromEntries(entries.map(([k, v]) => [k, renderTemplate(v, context)]));
+  }
+  return template;
 }
 
 /** A server with the two services of the spec (Messages 2, Fichiers 12) and one operator. */

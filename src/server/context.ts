@@ -1,0 +1,45 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { TokenStore } from "../auth/token-store.js";
+import type { Principal } from "../auth/tokens.js";
+import type { VerifyToken } from "../auth/verify.js";
+import type { Workspace } from "../workspace.js";
+import type { ServerMetrics } from "./metrics.js";
+import type { WriteQueue } from "./write-queue.js";
+
+/** The server's limits; each refusal is a problem+json naming the limit. */
+export interface Limits {
+  /** Largest request body, in bytes. */
+  bodyBytes: number;
+  /** Requests per minute per token (or per address without one). */
+  ratePerMinute: number;
+  /** Longest time to answer a request, in ms (503 after it; an idempotent retry is safe). */
+  requestTimeoutMs: number;
+  /** Most items in one POST /api/v1/onboardings. */
+  batchItems: number;
+}
+
+export const DEFAULT_LIMITS: Limits = { bodyBytes: 1_048_576, ratePerMinute: 1200, requestTimeoutMs: 30_000, batchItems: 100 };
+
+/**
+ * What routes and plugins get: the Workspace the server runs on, token verification, and
+ * the write queue. A plugin (the support pages) receives it with its own encapsulated
+ * fastify instance; it authenticates with `authenticate(request)` or `verifyToken(token)`.
+ */
+export interface ServerContext {
+  ws: Workspace;
+  tokens: TokenStore;
+  verifyToken: VerifyToken;
+  /** The principal of the request's token (Authorization: Bearer, or X-Domaines-Token), or null. */
+  authenticate(request: FastifyRequest): Promise<Principal | null>;
+  writes: WriteQueue;
+  metrics: ServerMetrics;
+  limits: Limits;
+}
+
+/** A plugin the server registers (e.g. the support pages): its routes live beside the API's. */
+export interface ServerPlugin {
+  name: string;
+  /** Prefix its routes are registered under ("" for the site root). */
+  prefix?: string;
+  register(app: FastifyInstance, ctx: ServerContext): Promise<void>;
+}
