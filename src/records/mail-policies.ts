@@ -6,7 +6,7 @@ import { isIPv4, isIPv6 } from "node:net";
  */
 
 export interface PolicyProblem {
-  rule: "spf" | "spf-lookups" | "spf-all" | "dmarc" | "dmarc-policy" | "dmarc-pct";
+  rule: "spf" | "spf-lookups" | "spf-all" | "dmarc" | "dmarc-policy" | "dmarc-pct" | "dmarc-alignment";
   why: string;
 }
 
@@ -74,7 +74,7 @@ export function parseDmarc(value: string): Map<string, string> | null {
   return tags.get("v") === "DMARC1" && value.trimStart().startsWith("v=") ? tags : null;
 }
 
-/** RFC 7489 syntax plus the policy RPNT 2.7 asks for: p=quarantine|reject, no pct below 100. */
+/** RFC 7489 syntax, the policy RPNT 2.7 asks for (p=quarantine|reject, also sp/np, no pct below 100) and strict alignment (adkim=s, aspf=s). */
 export function checkDmarc(value: string): PolicyProblem[] {
   const tags = parseDmarc(value);
   if (!tags) return [{ rule: "dmarc", why: "not a DMARC record: tag=value pairs separated by ';', starting with v=DMARC1" }];
@@ -93,6 +93,8 @@ export function checkDmarc(value: string): PolicyProblem[] {
   for (const k of ["adkim", "aspf"]) {
     const v = tags.get(k);
     if (v !== undefined && v !== "r" && v !== "s") problems.push({ rule: "dmarc", why: `${k}=${v}; must be r or s` });
+    // collectivite.fr is not on the Public Suffix List: every commune shares one organisational domain, so relaxed alignment (the default) would let one commune's mail align for another's.
+    else if (v !== "s") problems.push({ rule: "dmarc-alignment", why: `${v === undefined ? `${k} absent (relaxed by default)` : `${k}=r (relaxed)`}; the communes share the organisational domain, so alignment must be strict: ${k}=s` });
   }
   for (const k of ["rua", "ruf"]) {
     const v = tags.get(k);

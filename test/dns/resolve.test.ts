@@ -24,9 +24,9 @@ describe("comparison with the model", () => {
     fqdn: "mende.collectivite.fr",
     zone: "collectivite.fr",
     expected: [
-      { owner: "k", name: "mende", type: "MX", ttl: 3600, value: "10 mx1.example.net.", purpose: "mx1" },
-      { owner: "k", name: "mende", type: "MX", ttl: 3600, value: "20 mx2.example.net.", purpose: "mx2" },
-      { owner: "k", name: "mende", type: "AAAA", ttl: 3600, value: "2001:db8::10", purpose: "web-aaaa-1" },
+      { owner: "k", name: "mende", type: "MX", ttl: 3600, value: "10 mx1.example.net.", purpose: "mx1", set: "messages" },
+      { owner: "k", name: "mende", type: "MX", ttl: 3600, value: "20 mx2.example.net.", purpose: "mx2", set: "messages" },
+      { owner: "k", name: "mende", type: "AAAA", ttl: 3600, value: "2001:db8::10", purpose: "web-aaaa-1", set: "web" },
     ],
     pending: [],
   };

@@ -15,6 +15,7 @@ export function entry(fields: Partial<LedgerEntry> & Pick<LedgerEntry, "label" |
   return {
     key: null,
     inseeHistory: [],
+    nameHistory: [],
     allocatedAt: NOW,
     updatedAt: NOW,
     legacy: false,

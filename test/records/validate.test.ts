@@ -11,8 +11,9 @@ const rec = (name: string, type: DesiredRecord["type"], value: string, extra: Pa
   ttl: 3600,
   value,
   purpose: `p${n++}`,
+  set: "test",
   ...extra,
-});
+} as DesiredRecord);
 const mxPair = (name = "mende") => [rec(name, "MX", "10 mx1.example.net."), rec(name, "MX", "20 mx2.example.net.")];
 
 /** The rules a set breaks, with the message of the first problem of each. */
