@@ -21,8 +21,7 @@ export function checkSpf(value: string): PolicyProblem[] {
   const terms = value.trim().split(/ +/);
   if (terms[0]?.toLowerCase() !== "v=spf1") return [{ rule: "spf", why: "an SPF record starts with v=spf1" }];
   let lookups = 0;
-  let allAt = -1;
-  for (const [i, term] of terms.slice(1).entries()) {
+  for (const term of terms.slice(1)) {
     const modifier = /^([a-z][a-z0-9_.-]*)=(.*)$/i.exec(term);
     if (modifier) {
       const name = modifier[1]!.toLowerCase();
@@ -46,12 +45,11 @@ export function checkSpf(value: string): PolicyProblem[] {
       (mech === "ip6" && arg !== undefined && isIPv6(arg) && cidrOk(m[4], 128) && !m[5]);
     if (!ok) problems.push({ rule: "spf", why: `"${term}" is not a valid SPF mechanism` });
     if (LOOKUP_TERMS.has(mech)) lookups++;
-    if (mech === "all") allAt = i + 1;
   }
   if (lookups > MAX_SPF_LOOKUPS) problems.push({ rule: "spf-lookups", why: `${lookups} DNS look-ups, more than ${MAX_SPF_LOOKUPS} (receivers return permerror)` });
   const last = terms[terms.length - 1]!.toLowerCase();
+  // Ending with all also means nothing follows it (terms after all are never evaluated).
   if (last !== "-all" && last !== "~all") problems.push({ rule: "spf-all", why: `ends with "${terms[terms.length - 1]}"; it must end with -all (or ~all)` });
-  else if (allAt !== terms.length - 1) problems.push({ rule: "spf-all", why: "terms after all are never evaluated" });
   return problems;
 }
 

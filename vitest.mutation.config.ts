@@ -1,0 +1,11 @@
+import { defineConfig } from "vitest/config";
+// @ts-expect-error plain ESM data module shared with stryker.config.mjs
+import { mutationTests } from "./mutation.targets.mjs";
+
+/** The tests `npm run mutation` runs against each mutant: in-process only, no build (see mutation.targets.mjs). */
+export default defineConfig({
+  test: {
+    include: mutationTests as string[],
+    testTimeout: 60_000,
+  },
+});
