@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import { parseStackConfig, shardFromStackName, stackNameForShard } from "../../infra/config.js";
 import { assertStackMatchesDeployment } from "../../infra/sources.js";
@@ -92,5 +93,15 @@ describe("stack configuration", () => {
     expect(() => assertStackMatchesDeployment(agree, { ...base, dns: { ...base.dns!, variables: others } })).toThrow(/dns\.variables\.mailDomain \(absent\)/);
     expect(() => assertStackMatchesDeployment(agree, { zone: "collectivite.fr" })).toThrow(/no "dns" section/);
     expect(base.dns!.ttl).toBe(3600);
+  });
+
+  test("the committed stack files are valid and agree with data/config.json", () => {
+    for (const [file, stack] of [["Pulumi.dep-48.yaml", "dep-48"], ["Pulumi.platform.yaml", "platform"]] as const) {
+      // Flat `key: value` lines, as `pulumi config set` writes them.
+      const raw = Object.fromEntries([...readFileSync(file, "utf8").matchAll(/^ {2}([a-zA-Z]+:[a-zA-Z]+): "?([^"\n]*)"?$/gm)].map((m) => [m[1]!, m[2]!]));
+      expect(Object.keys(raw).length, file).toBeGreaterThanOrEqual(6);
+      const c = parseStackConfig(raw, stack, plain);
+      expect(() => assertStackMatchesDeployment(c, loadConfig()), file).not.toThrow();
+    }
   });
 });
