@@ -4,7 +4,7 @@ import { desiredZone, requireDnsConfig, type DesiredZone } from "../src/records/
 import { assertValidZone } from "../src/records/validate.js";
 import type { SubscriptionPlan } from "../src/services/subscriptions.js";
 import type { StackConfig } from "./config.js";
-import { asInfraError } from "./errors.js";
+import { asInfraError, InfraError } from "./errors.js";
 import { decideGuard, type GuardDecision } from "./guard.js";
 import { planStack, type StackPlan } from "./plan.js";
 import { reviewOutputs, type ReviewOutputs } from "./review.js";
@@ -37,6 +37,9 @@ export function subscriptionSnapshot(plan: SubscriptionPlan | null): SnapshotSub
  */
 export function buildStackModel(config: StackConfig, sources: ProgramSources, previous: AppliedSnapshot | null, subscriptions: SubscriptionPlan | null = null): StackModel {
   assertStackMatchesDeployment(config, sources.deployment);
+  if (previous && previous.shard !== config.shard) {
+    throw new InfraError(`the previous run's applied snapshot is for shard ${previous.shard}, but this stack holds ${config.shard}: domaines:previousStateStack must name this stack's own previous run.`);
+  }
   const platform = config.shard === PLATFORM;
   const desired = desiredZone(sources.entries, sources.deployment, sources.dkim, platform ? {} : { departement: config.shard });
   // The model's own validation (MX count, SPF/DMARC syntax, CNAME rules, …) before anything reaches OVH.

@@ -183,8 +183,3 @@ function diffSubscriptions(input: DiffInput, transitions: Transitions): Snapshot
     .map((subscription) => ({ subscription, ...transitions.subscriptionGone(subscription, input.unplacedSubscriptions?.get(subscriptionKey(subscription))) }));
   return { previous: previous.length, next: input.next.subscriptions.length, creates: input.next.subscriptions.filter((s) => !was.has(subscriptionKey(s))), deletes };
 }
-
-/** Owners with at least one change, for printing. */
-export function changedOwners(diff: SnapshotDiff): OwnerChange[] {
-  return diff.owners.filter((o) => o.status !== "unchanged");
-}

@@ -83,6 +83,11 @@ describe("the stack model", () => {
     expect(none.review.changes.subscriptionDeletes).toBe(3);
   });
 
+  test("a previous snapshot of another shard is refused (domaines:previousStateStack pointing elsewhere)", () => {
+    const other = buildStackModel(platform(), sources(fleet(1), {}), null);
+    expect(() => buildStackModel(dep48(), sources(), other.snapshot)).toThrow("the previous run's applied snapshot is for shard platform, but this stack holds 48: domaines:previousStateStack must name this stack's own previous run.");
+  });
+
   test("the stack's assertions are checked against the deployment configuration before anything", () => {
     expect(() => buildStackModel(dep48({ "domaines:defaultTtl": "300" }), sources(), null)).toThrow(/domaines:defaultTtl is 300 but data\/config\.json says dns\.ttl 3600/);
     expect(() => buildStackModel(dep48({ "domaines:zone": "test.collectivite.fr" }), sources(), null)).toThrow(/domaines:zone is test\.collectivite\.fr but data\/config\.json says zone collectivite\.fr/);

@@ -145,7 +145,7 @@ describe("deletions the ledger does not explain", () => {
 
   it("a lost DKIM key while the commune is still enrolled", () => {
     const entries = fleet(3);
-    const keys = keysFor(entries);
+    const keys = { ...keysFor(entries) };
     delete keys["commune-1.collectivite.fr"];
     expect(deletions(ownerOf(step(entries, entries, keys), "commune-1"))).toEqual(["dkim.TXT ✗ still enrolled in messages"]);
   });

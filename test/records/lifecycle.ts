@@ -25,8 +25,16 @@ export function fleet(n: number, services?: string[]): LedgerEntry[] {
   return Array.from({ length: n }, (_, i) => commune(i, services));
 }
 
+const keysMemo = new WeakMap<readonly LedgerEntry[], DkimStore>();
+
+/** DKIM keys of every allocated label (the same object for the same ledger array: treat it as read-only, copy before editing). */
 export function keysFor(entries: readonly LedgerEntry[]): DkimStore {
-  return dkimFor(entries.filter((e) => e.state === "allocated").map((e) => `${e.label}.collectivite.fr`));
+  let keys = keysMemo.get(entries);
+  if (!keys) {
+    keys = dkimFor(entries.filter((e) => e.state === "allocated").map((e) => `${e.label}.collectivite.fr`));
+    keysMemo.set(entries, keys);
+  }
+  return keys;
 }
 
 /** Replaces the line of `label` (or removes it when `next` is null). */
@@ -43,7 +51,23 @@ export const tombstone = (e: LedgerEntry): LedgerEntry => ({ ...e, state: "tombs
 export const aliasOf = (successor: string) => (e: LedgerEntry): LedgerEntry => ({ ...e, state: "alias", aliasOf: successor, services: {}, updatedAt: LATER }) as LedgerEntry;
 export const withServices = (...services: string[]) => (e: LedgerEntry): LedgerEntry => ({ ...e, services: enrolment(...services), updatedAt: LATER }) as LedgerEntry;
 
+/** Snapshots of the default configuration, by ledger array (tests reuse their fleets; snapshots are never mutated). */
+const memo = new WeakMap<readonly LedgerEntry[], WeakMap<DkimStore, AppliedSnapshot>>();
+
 export function snapshot(entries: readonly LedgerEntry[], dkim: DkimStore = keysFor(entries), options: { cfg?: DomainesConfig; shard?: string; subscriptions?: SnapshotSubscription[] } = {}): AppliedSnapshot {
+  const plain = options.cfg === undefined && options.shard === undefined && options.subscriptions === undefined;
+  const cached = plain ? memo.get(entries)?.get(dkim) : undefined;
+  if (cached) return cached;
+  const made = takeSnapshot(entries, dkim, options);
+  if (plain) {
+    const byDkim = memo.get(entries) ?? new WeakMap<DkimStore, AppliedSnapshot>();
+    byDkim.set(dkim, made);
+    memo.set(entries, byDkim);
+  }
+  return made;
+}
+
+function takeSnapshot(entries: readonly LedgerEntry[], dkim: DkimStore, options: { cfg?: DomainesConfig; shard?: string; subscriptions?: SnapshotSubscription[] }): AppliedSnapshot {
   const shard = options.shard ?? "48";
   const desired = desiredZone(entries, options.cfg ?? config(), dkim, shard === "platform" ? {} : { departement: shard });
   return appliedSnapshotOf(desired, shard, options.subscriptions ?? []);

@@ -1,10 +1,10 @@
-import { generateKeyPairSync } from "node:crypto";
 import { loadCommunes } from "../../../src/communes/load.js";
 import { loadConfig, type DomainesConfig } from "../../../src/config/load.js";
 import type { LedgerEntry } from "../../../src/ledger/schema.js";
 import { computeLabels } from "../../../src/naming/labels.js";
 import { loadReservedLabels } from "../../../src/naming/reserved.js";
 import type { DkimStore } from "../../../src/records/dkim.js";
+import { dkimPublicKey } from "../../records/fixtures.js";
 import { parseStackConfig, type StackConfig } from "../../../infra/config.js";
 import type { ProgramSources } from "../../../infra/sources.js";
 
@@ -79,12 +79,8 @@ export function tombstoned(entry: LedgerEntry): LedgerEntry {
   return { ...entry, state: "tombstone", tombstonedAt: "2026-02-01T00:00:00.000Z", services: {} } as LedgerEntry;
 }
 
-let rsa: string | undefined;
 /** The base64 SPKI of a real 2048-bit RSA key: a DKIM value of ~410 octets, longer than one TXT string. */
-export function dkimPublicKey(): string {
-  rsa ??= generateKeyPairSync("rsa", { modulusLength: 2048 }).publicKey.export({ type: "spki", format: "der" }).toString("base64");
-  return rsa;
-}
+export { dkimPublicKey };
 
 /** DKIM keys for the given labels (the others stay pending). */
 export function dkimFor(labelsWithKey: readonly string[], zone = ZONE): DkimStore {
