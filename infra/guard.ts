@@ -79,10 +79,10 @@ export function decideGuard(input: GuardInput): GuardDecision {
       violations.push(`${unexplained.length} owner(s) would lose records that the ledger does not explain: ${list(unexplained.map((r) => `${describe(r)} — ${r.why}`))}`);
     }
   }
-  if (previousCount >= MIN_FOR_SHARE && countedDeletions > 0 && countedDeletions / previousCount > input.maxDeletionShare) {
+  if (previousCount >= MIN_FOR_SHARE && countedDeletions / previousCount > input.maxDeletionShare) {
     violations.push(`${countedDeletions} of ${previousCount} records (${percent(countedDeletions / previousCount)}) would be deleted, more than domaines:maxDeletionShare = ${percent(input.maxDeletionShare)}`);
   }
-  if (previousCount >= MIN_FOR_SHARE && updates.length > 0 && updates.length / previousCount > input.maxUpdateShare) {
+  if (previousCount >= MIN_FOR_SHARE && updates.length / previousCount > input.maxUpdateShare) {
     const byOwner = new Map<string, string[]>();
     for (const u of updates) byOwner.set(`${u.label} (${u.owner})`, [...(byOwner.get(`${u.label} (${u.owner})`) ?? []), u.id]);
     violations.push(
@@ -100,7 +100,7 @@ export function decideGuard(input: GuardInput): GuardDecision {
 
   const allowed = violations.length === 0 || input.allowDeletions;
   const overridden = violations.length > 0 && input.allowDeletions;
-  removed.sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : a.owner < b.owner ? -1 : 1));
+  // `removed` follows the diff's order: zone level first, then by label.
   return {
     allowed,
     overridden,
@@ -122,6 +122,15 @@ function list(items: string[]): string {
   return `${items.slice(0, LIST).join("; ")}${items.length > LIST ? `; … and ${items.length - LIST} more` : ""}`;
 }
 
+/** A titled list of at most BLOCK lines, with the count of the rest. */
+const BLOCK = 50;
+function block(lines: string[], title: string, items: string[]): void {
+  if (items.length === 0) return;
+  lines.push(`  ${title}`);
+  for (const item of items.slice(0, BLOCK)) lines.push(`    ${item}`);
+  if (items.length > BLOCK) lines.push(`    … and ${items.length - BLOCK} more`);
+}
+
 function percent(x: number): string {
   return `${(x * 100).toFixed(x < 0.01 && x > 0 ? 2 : 1)}%`;
 }
@@ -133,17 +142,8 @@ function render(removed: OwnerDeletions[], subs: SnapshotDiff["subscriptions"]["
   else if (overridden) lines.push("deletion guard: OVERRIDDEN by domaines:allowDeletions=true; this update goes ahead although:");
   else lines.push("deletion guard: deletions explained by the ledger:");
   for (const v of violations) lines.push(`  - ${v}`);
-  if (removed.length > 0) {
-    lines.push("  would delete:");
-    const shown = removed.slice(0, 50);
-    for (const r of shown) lines.push(`    ${describe(r)} [${r.explainedBy ?? `not explained: ${r.why}`}]`);
-    if (removed.length > shown.length) lines.push(`    … and ${removed.length - shown.length} more owner(s)`);
-  }
-  if (subs.length > 0) {
-    lines.push("  would delete Espace Opérateur subscriptions:");
-    for (const d of subs.slice(0, 50)) lines.push(`    ${d.subscription.label} (${d.subscription.commune}) ${d.subscription.service} [${d.explainedBy ?? `not explained: ${d.why}`}]`);
-    if (subs.length > 50) lines.push(`    … and ${subs.length - 50} more`);
-  }
+  block(lines, "would delete:", removed.map((r) => `${describe(r)} [${r.explainedBy ?? `not explained: ${r.why}`}]`));
+  block(lines, "would delete Espace Opérateur subscriptions:", subs.map((d) => `${d.subscription.label} (${d.subscription.commune}) ${d.subscription.service} [${d.explainedBy ?? `not explained: ${d.why}`}]`));
   if (!allowed) {
     lines.push("  If this is intended: record it in the ledger (domaines offboard, cog-sync --apply), or set");
     lines.push("  `pulumi config set domaines:allowDeletions true` for this one run and remove it afterwards.");

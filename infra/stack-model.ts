@@ -49,7 +49,7 @@ export function buildStackModel(config: StackConfig, sources: ProgramSources, pr
 
   const unplaced = new Map<string, string>();
   for (const u of subscriptions?.unplaced ?? []) unplaced.set(`${u.communeKey}/${u.service}`, u.reason);
-  if (!platform && subscriptions === null) {
+  if (subscriptions === null) {
     for (const s of previous?.subscriptions ?? []) unplaced.set(`${s.commune}/${s.service}`, "this run declares no subscription (domaines:subscriptions is false)");
   }
   const diff = diffSnapshots({ previous, next: snapshot, ledger: sources.entries, recordSets: requireDnsConfig(sources.deployment).recordSets, unplacedSubscriptions: unplaced });

@@ -78,8 +78,9 @@ function snapshotRecord(r: DesiredRecord): SnapshotRecord {
   return { purpose: r.purpose, set: r.set, name: r.name, type: r.type, ttl: r.ttl, value: r.value };
 }
 
+/** Purposes are unique within an owner (validation's identity rule). */
 function byPurpose(a: SnapshotRecord, b: SnapshotRecord): number {
-  return a.purpose < b.purpose ? -1 : a.purpose > b.purpose ? 1 : a.type < b.type ? -1 : a.type > b.type ? 1 : 0;
+  return a.purpose < b.purpose ? -1 : 1;
 }
 
 function ownerSnapshot(o: OwnerRecords): SnapshotOwner {
@@ -104,7 +105,8 @@ export function scopeOwners(desired: DesiredZone, scope: StackScope | null): Sna
 
 /** The snapshot of `desired` for one stack's scope, as the stack records it once applied. */
 export function appliedSnapshotOf(desired: DesiredZone, shard: StackScope, subscriptions: readonly SnapshotSubscription[] = []): AppliedSnapshot {
-  const sorted = [...subscriptions].sort((a, b) => (a.commune < b.commune ? -1 : a.commune > b.commune ? 1 : a.service < b.service ? -1 : a.service > b.service ? 1 : 0));
+  // (commune, service) is unique: one subscription per commune and service.
+  const sorted = [...subscriptions].sort((a, b) => (a.commune < b.commune ? -1 : a.commune > b.commune ? 1 : a.service < b.service ? -1 : 1));
   return { version: SNAPSHOT_VERSION, zone: desired.zone, shard, owners: scopeOwners(desired, shard), subscriptions: sorted };
 }
 
@@ -120,7 +122,7 @@ export function recordCount(owners: readonly SnapshotOwner[]): number {
  * problem instead of throwing, so each caller says what to do in its own terms.
  */
 export function parseAppliedSnapshot(value: unknown): { ok: true; snapshot: AppliedSnapshot } | { ok: false; problem: string } {
-  const inner = value !== null && typeof value === "object" && !Array.isArray(value) && SNAPSHOT_OUTPUT in value && !("version" in value) ? (value as Record<string, unknown>)[SNAPSHOT_OUTPUT] : value;
+  const inner = typeof value === "object" && value !== null && SNAPSHOT_OUTPUT in value ? (value as Record<string, unknown>)[SNAPSHOT_OUTPUT] : value;
   const version = inner !== null && typeof inner === "object" ? (inner as { version?: unknown }).version : undefined;
   if (version === 1) {
     return { ok: false, problem: `it is a version 1 guardState (record digests only, written by an earlier domaines); version ${SNAPSHOT_VERSION} carries the records themselves` };

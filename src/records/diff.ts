@@ -158,19 +158,17 @@ function compareOwner(prev: SnapshotOwner | null, after: SnapshotOwner, transiti
 
 /** Sets `replaced` on deletions whose name keeps serving the same thing (see RecordDeletion). */
 function markReplaced(owners: OwnerChange[], next: AppliedSnapshot): void {
+  const content = (r: SnapshotRecord) => JSON.stringify([r.name, r.type, r.ttl, r.value]);
   const published = new Set<string>();
   const receivesMail = new Set<string>();
   for (const o of next.owners) {
     for (const r of o.records) {
-      published.add(`${r.name}\t${r.type}\t${r.ttl}\t${r.value}`);
+      published.add(content(r));
       if (r.type === "MX" && r.value !== "0 .") receivesMail.add(r.name);
     }
   }
   for (const o of owners) {
-    for (const d of o.deletes) {
-      const r = d.record;
-      d.replaced = published.has(`${r.name}\t${r.type}\t${r.ttl}\t${r.value}`) || (r.set === NO_MAIL_SET && receivesMail.has(r.name));
-    }
+    for (const d of o.deletes) d.replaced = published.has(content(d.record)) || (d.record.set === NO_MAIL_SET && receivesMail.has(d.record.name));
   }
 }
 

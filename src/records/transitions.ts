@@ -49,10 +49,10 @@ export class Transitions {
       case "reserved":
         return refused(`its label is now reserved (${entry.reservedReason ?? "reserved"}), which no ledger rule does to a label that had records`);
       case "allocated": {
-        if (entry.key !== null && entry.key !== previous.key && entry.inheritedFrom !== undefined && entry.inheritedFrom === previous.key) return explained(`inherited by ${entry.key} (merger)`);
-        if (entry.key !== null && entry.key === previous.key && previous.holder.kind === "label") return explained(`now the label of its commune ${entry.key} (allocate --switch)`);
-        if (entry.key !== null && entry.key === previous.key) return refused(`still allocated to ${entry.key}, now in département ${entry.departement ?? "(none)"}: apply that stack first, then allow this one`);
-        return refused(`its label is now held by ${entry.key ?? "nobody"}, which only a merger (inheritedFrom ${previous.key ?? "?"}) may do`);
+        if (previous.key !== null && entry.inheritedFrom === previous.key) return explained(`inherited by ${entry.key} (merger)`);
+        if (entry.key !== previous.key) return refused(`its label is now held by ${entry.key}, which only a merger (inheritedFrom ${previous.key}) may do`);
+        if (previous.holder.kind === "label") return explained(`now the label of its commune ${entry.key} (allocate --switch)`);
+        return refused(`still allocated to ${entry.key}, now in département ${entry.departement}: apply that stack first, then allow this one`);
       }
     }
   }
@@ -62,14 +62,14 @@ export class Transitions {
     if (record.set === ZONE_SET || record.set === AUTHORITY_SET || previous.holder.kind === "zone") return refused("zone-level records are never deleted by a ledger change");
     if (previous.label !== next.label) return explained(`switched from ${previous.label} to ${next.label} (allocate --switch)`);
     if (next.state === "tombstone" && previous.state !== "tombstone") return explained(`tombstone${this.tombstoneDate(next.label)}`);
+    const whose = next.state === "alias" ? "its commune " : "";
     if (record.set === NO_MAIL_SET) {
       const receives = next.records.some((r) => r.type === "MX" && r.name === next.label && r.value !== "0 .");
-      if (receives) return explained(`enrolled in ${gained(previous, next) || next.services.join(", ")}: its mail records replace the no-mail ones`);
-      return refused(`its no-mail records go although it receives no mail`);
+      if (receives) return explained(`${whose}enrolled in ${next.services.join(", ")}: its mail records replace the no-mail ones`);
+      return refused("its no-mail records go although it receives no mail");
     }
     const set = this.recordSets[record.set];
     if (!set) return refused(`its record set "${record.set}" is no longer in the configuration's dns.recordSets`);
-    const whose = next.holder.kind === "label" && next.state === "alias" ? "its commune " : "";
     if (set.when === "active") {
       if (next.services.length === 0 && previous.services.length > 0) return explained(`${whose}offboarded from ${previous.services.join(", ")}`);
       return refused(next.services.length > 0 ? `still enrolled in ${next.services.join(", ")}` : `it had no service at the last run either`);
@@ -96,7 +96,7 @@ export class Transitions {
     if (!entry) return refused(`the ledger has no line for "${previous.label}" any more (labels are never removed: a hand-cut or truncated ledger?)`);
     if (entry.state === "tombstone") return explained(`tombstone${entry.tombstonedAt ? ` since ${entry.tombstonedAt.slice(0, 10)}` : ""}`);
     if (entry.state === "alias") return explained(`merged: its label is now an alias of ${entry.aliasOf ?? "another commune"}, whose own subscription carries the service`);
-    if (entry.state === "allocated" && entry.inheritedFrom === previous.commune) return explained(`inherited by ${entry.key} (merger)`);
+    if (entry.inheritedFrom === previous.commune) return explained(`inherited by ${entry.key} (merger)`);
     return refused(`the commune ${previous.commune} holds no label in the ledger any more`);
   }
 
@@ -104,8 +104,4 @@ export class Transitions {
     const at = this.byLabel.get(label)?.tombstonedAt;
     return at ? ` since ${at.slice(0, 10)}` : "";
   }
-}
-
-function gained(previous: SnapshotOwner, next: SnapshotOwner): string {
-  return next.services.filter((s) => !previous.services.includes(s)).join(", ");
 }

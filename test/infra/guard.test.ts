@@ -117,10 +117,29 @@ describe("the deletion guard", () => {
     expect(d.violations.some((v) => v.includes("owner(s) would lose records"))).toBe(false);
   });
 
+  test("shares under 1% are shown with two decimals", () => {
+    const d = judge(step(hundred, edit(hundred, "commune-9", withServices())), { maxDeletionShare: 0.005 });
+    expect(d.violations).toEqual(["9 of 900 records (1.0%) would be deleted, more than domaines:maxDeletionShare = 0.50%"]);
+    expect(judge(step(hundred, edit(hundred, "commune-9", withServices())), { maxDeletionShare: 0 }).violations[0]).toMatch(/maxDeletionShare = 0\.0%$/);
+  });
+
+  test("lists stop at 20 in a violation and 50 in the message, then count the rest", () => {
+    const cut = (n: number) => hundred.filter((_, i) => i >= n);
+    const twenty = judge(step(hundred, cut(20)), { maxDeletionShare: 1 });
+    expect(twenty.violations[0]).toMatch(/^20 owner\(s\) would lose records/);
+    expect(twenty.violations[0]).not.toContain("… and");
+    expect(judge(step(hundred, cut(21)), { maxDeletionShare: 1 }).violations[0]).toMatch(/; … and 1 more$/);
+    const fifty = judge(step(hundred, cut(50)), { maxDeletionShare: 1 });
+    expect(fifty.message.split("\n").filter((l) => l.startsWith("    commune-"))).toHaveLength(50);
+    expect(fifty.message).not.toContain("more owner");
+    expect(fifty.message).not.toMatch(/^ {4}… and/m);
+    expect(judge(step(hundred, cut(51)), { maxDeletionShare: 1 }).message).toMatch(/^ {4}… and 1 more$/m);
+  });
+
   test("long lists are cut, with the count of the rest", () => {
     const d = judge(step(hundred, []), { maxDeletionShare: 1 });
     expect(d.removed.length).toBe(100);
-    expect(d.message).toMatch(/… and 50 more owner\(s\)/);
+    expect(d.message).toMatch(/^ {4}… and 50 more$/m);
     expect(d.violations[0]).toMatch(/^100 owner\(s\) would lose records.*; … and 80 more$/);
   });
 });
@@ -146,5 +165,17 @@ describe("subscriptions under the guard", () => {
     const one = edit(hundred, "commune-0", withServices("fichiers"));
     expect(judge(diff(withSubs(hundred, 20), withSubs(one, 20, [0]), one)).allowed).toBe(true); // 1 of 20 = 5%
     expect(judge(diff(withSubs(hundred, 9), withSubs(after, 9, [0, 1]), after)).allowed).toBe(true); // under 10 subscriptions: no share
+    expect(judge(diff(withSubs(hundred, 10), withSubs(one, 10, [0]), one)).violations).toEqual(["1 of 10 Espace Opérateur subscriptions (10.0%) would be deleted, more than domaines:maxDeletionShare = 5.0%"]);
+  });
+
+  test("more than 50 subscriptions going: the message lists 50 and counts the rest", () => {
+    let after = hundred;
+    for (let i = 0; i < 51; i++) after = edit(after, `commune-${i}`, withServices("fichiers"));
+    const d = judge(diff(withSubs(hundred, 60), withSubs(after, 60, Array.from({ length: 51 }, (_, i) => i)), after), { maxDeletionShare: 1 });
+    expect(d.allowed).toBe(true);
+    const lines = d.message.split("\n");
+    const from = lines.indexOf("  would delete Espace Opérateur subscriptions:");
+    expect(lines.slice(from + 1).filter((l) => / messages \[offboarded from messages\]$/.test(l))).toHaveLength(50);
+    expect(lines.at(-1)).toBe("    … and 1 more");
   });
 });

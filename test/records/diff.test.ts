@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { appliedSnapshotOf, parseAppliedSnapshot } from "../../src/records/applied.js";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { appliedSnapshotOf, parseAppliedSnapshot, readAppliedSnapshotFile, scopeOwners } from "../../src/records/applied.js";
 import { desiredZone } from "../../src/records/model.js";
 import { config, entry } from "./fixtures.js";
 import { aliasOf, commune, deletions, diff, edit, fleet, keyOf, keysFor, LATER, ownerOf, snapshot, step, tombstone, withServices } from "./lifecycle.js";
@@ -66,6 +69,8 @@ describe("deletions the ledger explains", () => {
     const o = ownerOf(step(before, after), "commune-3", "changed");
     expect(deletions(o)).toEqual(NO_MAIL.map((id) => `${id} [enrolled in fichiers, messages: its mail records replace the no-mail ones]`));
     expect(o.deletes.every((x) => x.replaced)).toBe(true);
+    expect(o.previousLabel).toBeNull();
+    expect(o.status).toBe("changed");
     expect(o.creates.map((r) => `${r.purpose}.${r.type}`).sort()).toEqual([...MAIL, ...WEB].sort());
   });
 
@@ -100,6 +105,8 @@ describe("deletions the ledger explains", () => {
     const d = step(before, edit(before, "commune-1", aliasOf(keyOf(0))));
     expect(deletions(ownerOf(d, "commune-1", "removed"))).toEqual([...MAIL, ...WEB].sort().map((id) => `${id} [now an alias of ${keyOf(0)} (merged)]`));
     expect(ownerOf(d, "commune-1", "added").records.map((r) => r.purpose).sort()).toEqual(["dmarc", "mx1", "mx2", "spf-none", "tls-rpt", "web-a-1", "web-aaaa-1", "www"]);
+    // What the alias publishes again under the same name is no loss; the SPF and DKIM of the commune are.
+    expect(ownerOf(d, "commune-1", "removed").deletes.filter((x) => !x.replaced).map((x) => x.record.purpose).sort()).toEqual(["dkim", "spf"]);
   });
 
   it("a merger where the commune nouvelle inherits the label", () => {
@@ -134,6 +141,16 @@ describe("deletions the ledger explains", () => {
   });
 });
 
+describe("the diff's order", () => {
+  it("lists the zone level first, then every owner by label, removed ones among the others", () => {
+    const labels = ["bravo", "delta", "alpha", "charlie"].map((l) => entry({ label: l, state: "reserved", reservedReason: "homonym-group" }));
+    const before = labels;
+    const after = [labels[1]!, labels[3]!, entry({ label: "echo", state: "reserved", reservedReason: "homonym-group" })];
+    const d = diff(snapshot(before, {}, { shard: "platform" }), snapshot(after, {}, { shard: "platform" }), [...after, tombstone({ ...labels[0]!, key: "200000001" }), tombstone({ ...labels[2]!, key: "200000002" })]);
+    expect(d.owners.map((o) => `${o.label} ${o.status}`)).toEqual(["@ unchanged", "alpha removed", "bravo removed", "charlie unchanged", "delta unchanged", "echo added"]);
+  });
+});
+
 describe("deletions the ledger does not explain", () => {
   it("a hand-cut ledger line", () => {
     const before = fleet(3);
@@ -163,6 +180,7 @@ describe("deletions the ledger does not explain", () => {
     const noSpf = { ...cfg, dns: { ...cfg.dns!, noMail: cfg.dns!.noMail.filter((r) => r.purpose !== "spf-none") } };
     const d3 = diff(snapshot(entries), snapshot(entries, {}, { cfg: noSpf }), entries, { cfg: noSpf });
     expect(deletions(ownerOf(d3, "commune-0"))).toEqual(["spf-none.TXT ✗ its no-mail records go although it receives no mail"]);
+    expect(ownerOf(d3, "commune-0").deletes[0]!.replaced).toBe(false);
   });
 
   it("a commune moved to another département, a label handed to another commune, a label made reserved", () => {
@@ -209,6 +227,16 @@ describe("subscriptions in the diff", () => {
     ]);
   });
 
+  it("explains a subscription inherited in a merger; refuses one whose label went to another commune", () => {
+    const before = fleet(2);
+    const inherited = edit(before, "commune-0", (e) => ({ ...e, key: "200000099", inheritedFrom: e.key!, updatedAt: LATER }));
+    const d = diff(snapshot(before, {}, { subscriptions: [sub(0)] }), snapshot(inherited), inherited);
+    expect(d.subscriptions.deletes.map((x) => x.explainedBy)).toEqual(["inherited by 200000099 (merger)"]);
+    const taken = edit(before, "commune-0", (e) => ({ ...e, key: "200000077" }));
+    const t = diff(snapshot(before, {}, { subscriptions: [sub(0)] }), snapshot(taken), taken);
+    expect(t.subscriptions.deletes.map((x) => x.why)).toEqual([`the commune ${keyOf(0)} holds no label in the ledger any more`]);
+  });
+
   it("without a reason from the model, says the run declares none", () => {
     const entries = fleet(1);
     const d = diff(snapshot(entries, {}, { subscriptions: [sub(0)] }), snapshot(entries), entries);
@@ -234,5 +262,42 @@ describe("the applied snapshot", () => {
     const platform = appliedSnapshotOf(desiredZone(entries, config(), {}), "platform");
     expect(platform.owners.map((o) => o.label)).toEqual(["@"]);
     expect(platform.owners[0]!.holder).toEqual({ kind: "zone" });
+    expect(scopeOwners(desiredZone([...entries, entry({ label: "ajaccio", state: "allocated", key: "212000046", departement: "2A" })], config(), {}), null).map((o) => o.label)).toEqual(["@", "ajaccio", "commune-0", "vieux"]);
+    expect(scopeOwners(desiredZone(entries, config(), {}), "2a")).toEqual([]);
+    const subs = appliedSnapshotOf(desired, "48", [
+      { commune: keyOf(1), label: "commune-1", service: "messages", operator: "cdg48" },
+      { commune: keyOf(0), label: "commune-0", service: "messages", operator: "cdg48" },
+      { commune: keyOf(0), label: "commune-0", service: "fichiers", operator: "cdg48" },
+      { commune: keyOf(1), label: "commune-1", service: "fichiers", operator: "cdg48" },
+    ]).subscriptions.map((x) => `${x.commune} ${x.service}`);
+    expect(subs).toEqual([`${keyOf(0)} fichiers`, `${keyOf(0)} messages`, `${keyOf(1)} fichiers`, `${keyOf(1)} messages`]);
+    expect(desired.owners[0]!.records.map((r) => r.purpose)).not.toEqual(s.owners[0]!.records.map((r) => r.purpose));
+    expect(s.owners[0]!.records.map((r) => r.purpose)).toEqual([...s.owners[0]!.records.map((r) => r.purpose)].sort());
+  });
+
+  it("names at most five problems of an invalid snapshot", () => {
+    const bad = parseAppliedSnapshot({ version: 2, zone: "", shard: "", owners: [{}, {}], subscriptions: [{}] });
+    expect(bad.ok).toBe(false);
+    expect(!bad.ok && bad.problem.split("; ")).toHaveLength(5);
+    expect(parseAppliedSnapshot(null)).toEqual({ ok: false, problem: expect.stringMatching(/^\(root\): /) });
+    expect(parseAppliedSnapshot("guardState")).toEqual({ ok: false, problem: expect.stringMatching(/^\(root\): /) });
+  });
+
+  it("reads `pulumi stack output guardState --json` from a file, refusing what is not one with the command to run", () => {
+    const dir = mkdtempSync(join(tmpdir(), "domaines-applied-"));
+    try {
+      const entries = fleet(1);
+      const s = snapshot(entries);
+      const file = join(dir, "applied.json");
+      writeFileSync(file, JSON.stringify(s));
+      expect(readAppliedSnapshotFile(file)).toEqual(s);
+      expect(() => readAppliedSnapshotFile(join(dir, "none.json"))).toThrow(/^--against ".*none\.json": no such file; write it with `pulumi stack output guardState --json -s dep-48 > .*none\.json`\.$/);
+      writeFileSync(file, "{");
+      expect(() => readAppliedSnapshotFile(file)).toThrow(expect.objectContaining({ exitCode: 2, message: expect.stringMatching(/: not JSON \(.*\); write it with `pulumi stack output guardState --json > /) }));
+      writeFileSync(file, JSON.stringify({ version: 1 }));
+      expect(() => readAppliedSnapshotFile(file)).toThrow(/is not a stack's applied snapshot: it is a version 1 guardState .* Write it with `pulumi stack output guardState --json > .*` after a run of this version\.$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
