@@ -59,6 +59,9 @@ describe("the diff", () => {
     expect(d.counts.deletes).toBe(18);
     expect(d.owners.filter((o) => o.status === "removed").every((o) => o.deletes.every((x) => x.why === "the zone changed from collectivite.fr to test.collectivite.fr"))).toBe(true);
     expect(d.owners.filter((o) => o.status === "added")).toHaveLength(2);
+    // Nothing is "replaced" across zones: the same relative names in another zone are other records.
+    expect(d.owners.flatMap((o) => o.deletes).every((x) => x.replaced === false)).toBe(true);
+    expect(d.owners.find((o) => o.status === "removed")).toMatchObject({ state: null, services: [], records: [], creates: [], updates: [], previousLabel: null });
   });
 });
 
@@ -148,6 +151,10 @@ describe("the diff's order", () => {
     const after = [labels[1]!, labels[3]!, entry({ label: "echo", state: "reserved", reservedReason: "homonym-group" })];
     const d = diff(snapshot(before, {}, { shard: "platform" }), snapshot(after, {}, { shard: "platform" }), [...after, tombstone({ ...labels[0]!, key: "200000001" }), tombstone({ ...labels[2]!, key: "200000002" })]);
     expect(d.owners.map((o) => `${o.label} ${o.status}`)).toEqual(["@ unchanged", "alpha removed", "bravo removed", "charlie unchanged", "delta unchanged", "echo added"]);
+    // A label changing owner (the commune's key, then the label itself) appears twice, ordered by owner.
+    const two = fleet(3);
+    const t = step(two, edit(edit(two, "commune-2", tombstone), "commune-0", tombstone));
+    expect(t.owners.map((o) => `${o.label} ${o.owner} ${o.status}`)).toEqual([`commune-0 ${keyOf(0)} removed`, "commune-0 commune-0 added", `commune-1 ${keyOf(1)} unchanged`, `commune-2 ${keyOf(2)} removed`, "commune-2 commune-2 added"]);
   });
 });
 
