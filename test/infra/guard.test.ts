@@ -136,6 +136,30 @@ describe("the deletion guard", () => {
     expect(judge(step(hundred, cut(51)), { maxDeletionShare: 1 }).message).toMatch(/^ {4}… and 1 more$/m);
   });
 
+  test("the message has one line per violation and one block per kind of deletion, and no empty block", () => {
+    const d = judge(step(hundred, edit(hundred, "commune-7", null)));
+    const lines = d.message.split("\n");
+    expect(lines.filter((l) => l.startsWith("  - "))).toEqual(d.violations.map((v) => `  - ${v}`));
+    expect(lines).toContain("  would delete:");
+    expect(lines).not.toContain("  would delete Espace Opérateur subscriptions:");
+    expect(lines.find((l) => l.startsWith("    commune-7"))).toBe(`    commune-7 (${keyOf(7)}): all records [not explained: the ledger has no line for "commune-7" any more (labels are never removed: a hand-cut or truncated ledger?)]`);
+    const long = judge(step(hundred, hundred.slice(30)), { maxDeletionShare: 1 });
+    expect(long.violations[0]!.split("; ")).toHaveLength(21); // 20 owners, then the count of the rest
+  });
+
+  test("an update share applies from 10 records; a zone change of an empty stack deletes nothing", () => {
+    const two = fleet(2, ["fichiers"]); // 10 records
+    const cfg = config();
+    const ttl = { ...cfg, dns: { ...cfg.dns!, ttl: 600 } };
+    expect(judge(diff(snapshot(two), snapshot(two, keysFor(two), { cfg: ttl }), two, { cfg: ttl })).violations).toEqual([
+      "10 of 10 records (100.0%) would change in place with no ledger change to explain it, more than domaines:maxUpdateShare = 5.0%: commune-0 (200000000): null-mx.MX, spf-none.TXT, web-a-1.A, web-aaaa-1.AAAA, www.CNAME; commune-1 (200000001): null-mx.MX, spf-none.TXT, web-a-1.A, web-aaaa-1.AAAA, www.CNAME",
+    ]);
+    const one = [commune(0, ["fichiers"])];
+    expect(judge(diff(snapshot(one), snapshot(one, keysFor(one), { cfg: ttl }), one, { cfg: ttl })).allowed).toBe(true);
+    const other = { ...cfg, zone: "test.collectivite.fr" };
+    expect(judge(diff(snapshot([]), snapshot(hundred, {}, { cfg: other }), hundred, { cfg: other }))).toMatchObject({ allowed: true, violations: [] });
+  });
+
   test("long lists are cut, with the count of the rest", () => {
     const d = judge(step(hundred, []), { maxDeletionShare: 1 });
     expect(d.removed.length).toBe(100);

@@ -43,6 +43,13 @@ describe("the stack model", () => {
     expect(m.decision).toMatchObject({ allowed: true, overridden: false, violations: [], message: "deletion guard: nothing would be deleted" });
   });
 
+  test("a département stack holds only its département's labels", () => {
+    const entries = [...fleet(2), entry({ label: "ajaccio", state: "allocated", key: "212000046", departement: "2A" })];
+    const m = buildStackModel(dep48(), sources(entries), null);
+    expect(m.snapshot.owners.map((o) => o.label)).toEqual(["commune-0", "commune-1"]);
+    expect(m.review.dkimPending).toEqual([]);
+  });
+
   test("the platform stack holds the zone level and labels of no département, and pends no DKIM of the communes", () => {
     const entries = [...fleet(2), entry({ label: "saint-denis", state: "reserved", reservedReason: "homonym-group" })];
     const m = buildStackModel(platform(), sources(entries, {}), null);

@@ -135,6 +135,14 @@ describe("deletions the ledger explains", () => {
     expect(ownerOf(d, "commune-1", "added").holder).toEqual({ kind: "label", label: "commune-1" });
   });
 
+  it("a switch whose DKIM key is still the old domain's: the deletion is explained by the switch", () => {
+    const reservation = entry({ label: "commune-1-neuve", state: "reserved", reservedReason: "rename", key: keyOf(1), name: "Commune 1 Neuve", departement: "48" });
+    const before = [...fleet(2), reservation];
+    const after = edit(edit(before, "commune-1", aliasOf(keyOf(1))), "commune-1-neuve", (e) => ({ ...e, state: "allocated", reservedReason: undefined, services: before[1]!.services }) as typeof e);
+    const d = step(before, after, keysFor(before), keysFor(before));
+    expect(deletions(ownerOf(d, "commune-1-neuve", "changed"))).toEqual(["dkim.TXT [switched from commune-1 to commune-1-neuve (allocate --switch)]"]);
+  });
+
   it("an alias follows its commune: offboarded with it, tombstoned when the successor vanishes", () => {
     const before = [...fleet(1), entry({ label: "ancien", state: "alias", key: "200000050", aliasOf: keyOf(0), departement: "48" })];
     const off = ownerOf(step(before, edit(before, "commune-0", withServices())), "ancien");
@@ -198,6 +206,18 @@ describe("deletions the ledger does not explain", () => {
     expect(stolen.deletes[0]!.why).toBe(`its label is now held by 200000077, which only a merger (inheritedFrom ${keyOf(1)}) may do`);
     const reserved = ownerOf(step(before, edit(before, "commune-2", (e) => ({ ...e, state: "reserved", reservedReason: "rename" }) as typeof e)), "commune-2", "removed");
     expect(reserved.deletes[0]!.why).toBe("its label is now reserved (rename), which no ledger rule does to a label that had records");
+  });
+
+  it("the zone level gone whole, and a commune's label turned into an alias of itself", () => {
+    const entries = [entry({ label: "saint-denis", state: "reserved", reservedReason: "homonym-group" })];
+    const prev = snapshot(entries, {}, { shard: "platform" });
+    // The next snapshot without its zone owner: every zone record goes, none explained.
+    const gone = diff(prev, { ...prev, owners: prev.owners.filter((o) => o.owner !== "zone") }, entries);
+    expect(ownerOf(gone, "@").status).toBe("removed");
+    expect(new Set(ownerOf(gone, "@").deletes.map((x) => x.why))).toEqual(new Set(["zone-level records are never deleted by a ledger change"]));
+    const before = fleet(1);
+    const self = diff(snapshot(before), snapshot([]), [aliasOf(keyOf(0))(before[0]!)]);
+    expect(ownerOf(self, "commune-0").deletes[0]!.explainedBy).toBe(`now an alias of its own commune ${keyOf(0)} (switched to its new name's label)`);
   });
 
   it("zone-level records", () => {
