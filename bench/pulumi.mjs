@@ -43,7 +43,7 @@ function stackConfigFor(dir, shard) {
 }
 
 /** A ledger directory where every commune of the département is allocated and enrolled in Messages, with DKIM keys. */
-function shardInputs(departement) {
+async function shardInputs(departement) {
   const dir = mkdtempSync(join(tmpdir(), `bench-pulumi-${departement}-`));
   mkdirSync(dir, { recursive: true });
   const entries = [];
@@ -58,7 +58,7 @@ function shardInputs(departement) {
   writeFileSync(join(dir, "dkim.json"), JSON.stringify(dkim));
   // The baseline's input: the ZoneRecords the program will declare, computed here, outside any measurement.
   const config = parseStackConfig(stackConfigFor(dir, departement), `dep-${departement.toLowerCase()}`, () => false);
-  const model = buildStackModel(config, loadSources(config), null);
+  const model = buildStackModel(config, await loadSources(config), null);
   const records = model.plan.owners.flatMap((o) => o.records.map((r) => [r.resourceName, r.args]));
   writeFileSync(join(dir, "records.json"), JSON.stringify(records));
   return { dir, communes: entries.length, records: records.length };
@@ -82,7 +82,7 @@ function measure(cases) {
 
 const rows = [];
 for (const shard of values.shards.split(",")) {
-  const { dir, communes: n, records: planned } = shardInputs(shard);
+  const { dir, communes: n, records: planned } = await shardInputs(shard);
   try {
     const programArgs = ["bench/pulumi-run.mjs", "program", dir, shard];
     const records = JSON.parse(runNode(programArgs).stdout.trim().split("\n").pop()).records; // also warms the file cache

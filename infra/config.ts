@@ -13,12 +13,12 @@ export const shardSchema = z
 
 /** Pulumi hands every config value over as a string; numbers and booleans are parsed here. */
 const intFromConfig = (min: number, max: number) =>
-  z.preprocess((v) => (typeof v === "string" && /^-?\d+$/.test(v.trim()) ? Number(v) : v), z.number().int().min(min).max(max));
+  z.preprocess((v) => (typeof v === "string" && /^-?\d+$/.test(v.trim()) ? Number(v) : v), z.number({ error: `an integer from ${min} to ${max}` }).int().min(min).max(max));
 const shareFromConfig = z.preprocess(
   (v) => (typeof v === "string" && v.trim() !== "" && !Number.isNaN(Number(v)) ? Number(v) : v),
-  z.number().min(0, "a share between 0 and 1, e.g. 0.05 for 5%").max(1, "a share between 0 and 1, e.g. 0.05 for 5%"),
+  z.number({ error: "a share between 0 and 1, e.g. 0.05 for 5%" }).min(0, "a share between 0 and 1, e.g. 0.05 for 5%").max(1, "a share between 0 and 1, e.g. 0.05 for 5%"),
 );
-const boolFromConfig = z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean());
+const boolFromConfig = z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean({ error: "true or false" }));
 
 /**
  * The `domaines:*` stack configuration, validated before anything else runs. Unknown
@@ -26,36 +26,40 @@ const boolFromConfig = z.preprocess((v) => (v === "true" ? true : v === "false" 
  * guard on or off), and OVH credentials never belong here (they are `ovh:*` secrets or
  * `OVH_*` environment variables).
  */
-export const stackConfigSchema = z
-  .strictObject({
-    /** The OVH zone every record goes into (collectivite.fr, or a test zone). */
-    zone: dnsNameSchema,
-    /** `platform` (zone-level records, DNSSEC) or the département this stack holds. */
-    shard: shardSchema,
-    /** The mail platform's technical domain (`<T>` of the MX/SPF templates). Required for a département stack. */
-    mailTechnicalDomain: dnsNameSchema.optional(),
-    /** Default TTL of records whose template sets none (OVH refuses less than 60). */
-    defaultTtl: intFromConfig(60, 604800).optional(),
-    /** Deployment configuration file (relative to the project root); default data/config.json. */
-    configFile: z.string().min(1).optional(),
-    /** Ledger directory (relative to the project root); default DOMAINES_LEDGER, else data/ledger. */
-    ledgerDir: z.string().min(1).optional(),
-    /** DKIM keys from Messages (relative to the project root); default data/dkim.json, absent = every DKIM pending. */
-    dkimFile: z.string().min(1).optional(),
-    /** Largest share of the stack's records one run may delete before the guard refuses. */
-    maxDeletionShare: shareFromConfig.default(0.05),
-    /** Explicit override of the deletion guard for one run (set it, run, unset it). */
-    allowDeletions: boolFromConfig.default(false),
-    /** Département stacks: also declare the Espace Opérateur subscriptions of the shard's communes (infra/providers/subscriptions.ts). */
-    subscriptions: boolFromConfig.default(true),
-    /** Stack whose outputs hold the previous run's record digests; default this very stack. */
-    previousStateStack: z.string().regex(/^[A-Za-z0-9_.\/-]+$/, "a stack name such as dep-48 or organization/domaines/dep-48").optional(),
-  })
-  .superRefine((c, ctx) => {
-    if (c.shard !== "platform" && c.mailTechnicalDomain === undefined) {
-      ctx.addIssue({ code: "custom", path: ["mailTechnicalDomain"], message: "required for a département stack: the mail platform's technical domain, e.g. messages.example.net" });
-    }
-  });
+export const stackConfigSchema = z.strictObject({
+  /**
+   * The OVH zone this stack publishes into. An assertion, not a setting: the zone is the
+   * deployment configuration's `zone` (data/config.json), which plan, export and verify
+   * read too; a stack whose value differs is refused, naming both.
+   */
+  zone: dnsNameSchema,
+  /** `platform` (zone-level records, DNSSEC) or the département this stack holds. */
+  shard: shardSchema,
+  /** Optional assertion: the deployment configuration's `dns.variables.mailDomain` (the `<T>` of the MX/SPF templates). */
+  mailTechnicalDomain: dnsNameSchema.optional(),
+  /** Optional assertion: the deployment configuration's `dns.ttl` (TTL of records whose template sets none). */
+  defaultTtl: intFromConfig(60, 604800).optional(),
+  /** Deployment configuration file (relative to the project root); default data/config.json. */
+  configFile: z.string().min(1).optional(),
+  /** Ledger directory (relative to the project root); default DOMAINES_LEDGER, else data/ledger. */
+  ledgerDir: z.string().min(1).optional(),
+  /** DKIM keys from Messages (relative to the project root); default data/dkim.json, absent = every DKIM pending. */
+  dkimFile: z.string().min(1).optional(),
+  /** Operators and Espace Opérateur endpoints (relative to the project root); default data/operators.json. */
+  operatorsFile: z.string().min(1).optional(),
+  /** Quota policy (relative to the project root); default data/quota-policy.json. */
+  quotaPolicyFile: z.string().min(1).optional(),
+  /** Largest share of the stack's records (and of its subscriptions) one run may delete before the guard refuses. */
+  maxDeletionShare: shareFromConfig.default(0.05),
+  /** Largest share of the stack's records one run may change in place without a ledger change explaining it (octoDNS's update threshold). */
+  maxUpdateShare: shareFromConfig.default(0.05),
+  /** Explicit override of the guard for one run (set it, run, unset it). */
+  allowDeletions: boolFromConfig.default(false),
+  /** Département stacks: also declare the Espace Opérateur subscriptions of the shard's communes (infra/providers/subscriptions.ts). */
+  subscriptions: boolFromConfig.default(true),
+  /** Stack whose outputs hold the previous run's applied snapshot; default this very stack. */
+  previousStateStack: z.string().regex(/^[A-Za-z0-9_.\/-]+$/, "a stack name such as dep-48 or organization/domaines/dep-48").optional(),
+});
 
 export type StackConfig = z.infer<typeof stackConfigSchema>;
 
@@ -97,9 +101,11 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, stack: s
         for (const k of issue.keys) problems.push(`${CONFIG_NAMESPACE}:${k}: unknown key; known keys are ${Object.keys(stackConfigSchema.shape).map((s) => `${CONFIG_NAMESPACE}:${s}`).join(", ")}`);
         continue;
       }
-      const key = issue.path.length > 0 ? `${CONFIG_NAMESPACE}:${issue.path.join(".")}` : "(config)";
-      const missing = issue.code === "invalid_type" && issue.input === undefined;
-      problems.push(`${key}: ${missing ? `missing; set it with \`pulumi config set ${key} <value>\`` : issue.message}`);
+      const field = issue.path.length > 0 ? String(issue.path[0]) : undefined;
+      const key = field !== undefined ? `${CONFIG_NAMESPACE}:${issue.path.join(".")}` : "(config)";
+      // zod does not echo the input in its issues: whether the key was given decides "missing".
+      const missing = field !== undefined && !(field in ours);
+      problems.push(`${key}: ${missing ? `missing; set it with \`pulumi config set ${key} <value>\`` : `${JSON.stringify(ours[field!])} is not valid: ${issue.message}`}`);
     }
   }
   if (parsed.success) {

@@ -22,3 +22,13 @@ export function asInfraError<T>(what: string, run: () => T): T {
     throw err;
   }
 }
+
+/** The same for an asynchronous loader (the ledger store). */
+export async function asInfraErrorAsync<T>(what: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof DomainesError) throw new InfraError(`${what}: ${err.message}`);
+    throw err;
+  }
+}

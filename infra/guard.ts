@@ -1,40 +1,43 @@
-import { recordCount, type OwnerSnapshot } from "./snapshot.js";
+import type { SnapshotDiff } from "../src/records/diff.js";
 
 /**
- * The deletion guard, a pure decision: a deleted MX is lost mail, so a run that would
- * delete records is refused unless every deletion is explained by the ledger and the
- * share of deleted records stays under the configured threshold. An explicit override
- * lets a refused run through, and the decision still lists what goes.
+ * The deletion guard, a pure judgement of the one diff (src/records/diff.ts): a deleted
+ * MX is lost mail and a deleted subscription is a commune cut off its service, so a run
+ * is refused when a deletion is not explained by the ledger, when it deletes or changes
+ * more than the configured share of the stack (octoDNS's delete and update thresholds),
+ * or when the zone itself changed. An explicit override lets a refused run through, and
+ * the decision still lists what goes and why.
  */
 
-export interface RemovedRecords {
-  owner: string;
-  label: string;
-  /** recordIds (`mx1.MX`) that would be deleted. */
-  records: string[];
-  /** Every record of the owner goes (the commune leaves the stack). */
-  whole: boolean;
-  /** Why the ledger allows it, or null when it does not. */
-  explainedBy: string | null;
+export interface GuardInput {
+  diff: SnapshotDiff;
+  maxDeletionShare: number;
+  maxUpdateShare: number;
+  allowDeletions: boolean;
 }
 
-export interface GuardInput {
-  /** Owners at the last successful run; null on the first run (nothing to delete). */
-  previous: readonly OwnerSnapshot[] | null;
-  next: readonly OwnerSnapshot[];
-  /** Why the ledger lets `previous`'s records go (offboarded, tombstone, …), or null. */
-  removalReason: (previous: OwnerSnapshot, next: OwnerSnapshot | undefined) => string | null;
-  maxDeletionShare: number;
-  allowDeletions: boolean;
-  /** Zone of the previous run when it differs: every record would be deleted from the old zone. */
-  zoneChange?: { from: string; to: string };
+export interface OwnerDeletions {
+  owner: string;
+  label: string;
+  /** Record identities (`mx1.MX`) that would be deleted. */
+  records: string[];
+  /** Every record of the owner goes. */
+  whole: boolean;
+  /** The ledger transition, or null when one of these deletions is not explained. */
+  explainedBy: string | null;
+  /** Why not, for the first unexplained deletion. */
+  why: string | null;
 }
 
 export interface GuardDecision {
   allowed: boolean;
   overridden: boolean;
-  removed: RemovedRecords[];
+  removed: OwnerDeletions[];
+  /** Records deleted, and of those the ones that count toward maxDeletionShare (a record its name keeps serving does not: see RecordDeletion.replaced). */
   removedCount: number;
+  countedDeletions: number;
+  /** Records changed in place that no ledger transition explains (configuration, DKIM): they count toward maxUpdateShare. */
+  unexplainedUpdates: number;
   previousCount: number;
   /** Each reason for refusing (empty when nothing is wrong). */
   violations: string[];
@@ -42,65 +45,107 @@ export interface GuardDecision {
   message: string;
 }
 
-export function decideDeletions(input: GuardInput): GuardDecision {
-  const previous = input.previous ?? [];
-  const nextByOwner = new Map(input.next.map((o) => [o.owner, o]));
-  const removed: RemovedRecords[] = [];
-  for (const before of previous) {
-    const after = nextByOwner.get(before.owner);
-    const gone = Object.keys(before.records).filter((id) => after?.records[id] === undefined).sort();
-    if (gone.length === 0) continue;
+/** Below this many existing records (or subscriptions) the share thresholds are not applied, as in octoDNS (MIN_EXISTING_RECORDS): one offboarding of three would be 33%. */
+export const MIN_FOR_SHARE = 10;
+
+const LIST = 20;
+
+export function decideGuard(input: GuardInput): GuardDecision {
+  const { diff } = input;
+  const removed: OwnerDeletions[] = [];
+  for (const o of diff.owners) {
+    if (o.deletes.length === 0) continue;
+    const refused = o.deletes.find((d) => d.explainedBy === null);
     removed.push({
-      owner: before.owner,
-      label: before.label,
-      records: gone,
-      whole: gone.length === Object.keys(before.records).length,
-      explainedBy: input.removalReason(before, after),
+      owner: o.owner,
+      label: o.label,
+      records: o.deletes.map((d) => `${d.record.purpose}.${d.record.type}`).sort(),
+      whole: o.status === "removed",
+      explainedBy: refused ? null : o.deletes[0]!.explainedBy,
+      why: refused ? refused.why : null,
     });
   }
-  removed.sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : a.owner < b.owner ? -1 : 1));
+  const previousCount = diff.counts.previous;
+  const removedCount = diff.counts.deletes;
+  const countedDeletions = diff.owners.reduce((n, o) => n + o.deletes.filter((d) => !d.replaced).length, 0);
+  const updates = diff.owners.flatMap((o) => o.updates.filter((u) => u.explainedBy === null).map((u) => ({ label: o.label, owner: o.owner, id: `${u.after.purpose}.${u.after.type}` })));
 
-  const removedCount = removed.reduce((n, r) => n + r.records.length, 0);
-  const previousCount = recordCount(previous);
   const violations: string[] = [];
-  if (input.zoneChange && previousCount > 0) {
-    violations.push(`the zone changed from ${input.zoneChange.from} to ${input.zoneChange.to}: all ${previousCount} records would be deleted from ${input.zoneChange.from} (ZoneRecord.zone forces a replacement)`);
+  if (diff.zoneChangedFrom !== null && previousCount > 0) {
+    violations.push(`the zone changed from ${diff.zoneChangedFrom} to ${diff.zone}: all ${previousCount} records would be deleted from ${diff.zoneChangedFrom} (ZoneRecord.zone forces a replacement)`);
+  } else {
+    const unexplained = removed.filter((r) => r.explainedBy === null);
+    if (unexplained.length > 0) {
+      violations.push(`${unexplained.length} owner(s) would lose records that the ledger does not explain: ${list(unexplained.map((r) => `${describe(r)} — ${r.why}`))}`);
+    }
   }
-  const unexplained = removed.filter((r) => r.explainedBy === null);
-  if (unexplained.length > 0) {
-    violations.push(`${unexplained.length} owner(s) would lose records although the ledger has not offboarded them: ${unexplained.map(describe).slice(0, 20).join("; ")}${unexplained.length > 20 ? `; … and ${unexplained.length - 20} more` : ""}`);
+  if (previousCount >= MIN_FOR_SHARE && countedDeletions / previousCount > input.maxDeletionShare) {
+    violations.push(`${countedDeletions} of ${previousCount} records (${percent(countedDeletions / previousCount)}) would be deleted, more than domaines:maxDeletionShare = ${percent(input.maxDeletionShare)}`);
   }
-  const share = previousCount === 0 ? 0 : removedCount / previousCount;
-  if (removedCount > 0 && share > input.maxDeletionShare) {
-    violations.push(`${removedCount} of ${previousCount} records (${percent(share)}) would be deleted, more than domaines:maxDeletionShare = ${percent(input.maxDeletionShare)}`);
+  if (previousCount >= MIN_FOR_SHARE && updates.length / previousCount > input.maxUpdateShare) {
+    const byOwner = new Map<string, string[]>();
+    for (const u of updates) byOwner.set(`${u.label} (${u.owner})`, [...(byOwner.get(`${u.label} (${u.owner})`) ?? []), u.id]);
+    violations.push(
+      `${updates.length} of ${previousCount} records (${percent(updates.length / previousCount)}) would change in place with no ledger change to explain it, more than domaines:maxUpdateShare = ${percent(input.maxUpdateShare)}: ${list([...byOwner].map(([who, ids]) => `${who}: ${ids.join(", ")}`))}`,
+    );
+  }
+  const subs = diff.subscriptions;
+  const lostSubs = subs.deletes.filter((d) => d.explainedBy === null);
+  if (lostSubs.length > 0) {
+    violations.push(`${lostSubs.length} Espace Opérateur subscription(s) would be deleted although the ledger does not explain it: ${list(lostSubs.map((d) => `${d.subscription.label} (${d.subscription.commune}) ${d.subscription.service} via ${d.subscription.operator} — ${d.why}`))}`);
+  }
+  if (subs.previous >= MIN_FOR_SHARE && subs.deletes.length / subs.previous > input.maxDeletionShare) {
+    violations.push(`${subs.deletes.length} of ${subs.previous} Espace Opérateur subscriptions (${percent(subs.deletes.length / subs.previous)}) would be deleted, more than domaines:maxDeletionShare = ${percent(input.maxDeletionShare)}`);
   }
 
   const allowed = violations.length === 0 || input.allowDeletions;
   const overridden = violations.length > 0 && input.allowDeletions;
-  return { allowed, overridden, removed, removedCount, previousCount, violations, message: render(removed, violations, allowed, overridden) };
+  // `removed` follows the diff's order: zone level first, then by label.
+  return {
+    allowed,
+    overridden,
+    removed,
+    removedCount,
+    countedDeletions,
+    unexplainedUpdates: updates.length,
+    previousCount,
+    violations,
+    message: render(removed, subs.deletes, violations, allowed, overridden),
+  };
 }
 
-function describe(r: RemovedRecords): string {
+function describe(r: OwnerDeletions): string {
   return `${r.label} (${r.owner}): ${r.whole ? "all records" : r.records.join(", ")}`;
+}
+
+function list(items: string[]): string {
+  return `${items.slice(0, LIST).join("; ")}${items.length > LIST ? `; … and ${items.length - LIST} more` : ""}`;
+}
+
+/** A titled list of at most BLOCK lines, with the count of the rest. */
+const BLOCK = 50;
+function block(lines: string[], title: string, items: string[]): void {
+  if (items.length === 0) return;
+  lines.push(`  ${title}`);
+  for (const item of items.slice(0, BLOCK)) lines.push(`    ${item}`);
+  if (items.length > BLOCK) lines.push(`    … and ${items.length - BLOCK} more`);
 }
 
 function percent(x: number): string {
   return `${(x * 100).toFixed(x < 0.01 && x > 0 ? 2 : 1)}%`;
 }
 
-function render(removed: RemovedRecords[], violations: string[], allowed: boolean, overridden: boolean): string {
-  if (removed.length === 0 && violations.length === 0) return "deletion guard: nothing would be deleted";
+function render(removed: OwnerDeletions[], subs: SnapshotDiff["subscriptions"]["deletes"], violations: string[], allowed: boolean, overridden: boolean): string {
+  if (removed.length === 0 && subs.length === 0 && violations.length === 0) return "deletion guard: nothing would be deleted";
   const lines: string[] = [];
-  if (!allowed) lines.push("deletion guard: refusing to run, this update would delete DNS records (a deleted MX is lost mail).");
-  else if (overridden) lines.push("deletion guard: OVERRIDDEN by domaines:allowDeletions=true; these deletions go ahead although:");
+  if (!allowed) lines.push("deletion guard: refusing to run, this update would delete or rewrite what the ledger does not explain (a deleted MX is lost mail).");
+  else if (overridden) lines.push("deletion guard: OVERRIDDEN by domaines:allowDeletions=true; this update goes ahead although:");
   else lines.push("deletion guard: deletions explained by the ledger:");
   for (const v of violations) lines.push(`  - ${v}`);
-  lines.push("  would delete:");
-  const shown = removed.slice(0, 50);
-  for (const r of shown) lines.push(`    ${describe(r)}${r.explainedBy ? ` [${r.explainedBy}]` : " [not offboarded]"}`);
-  if (removed.length > shown.length) lines.push(`    … and ${removed.length - shown.length} more owner(s)`);
+  block(lines, "would delete:", removed.map((r) => `${describe(r)} [${r.explainedBy ?? `not explained: ${r.why}`}]`));
+  block(lines, "would delete Espace Opérateur subscriptions:", subs.map((d) => `${d.subscription.label} (${d.subscription.commune}) ${d.subscription.service} [${d.explainedBy ?? `not explained: ${d.why}`}]`));
   if (!allowed) {
-    lines.push("  If this is intended: offboard the communes in the ledger (domaines offboard), or set");
+    lines.push("  If this is intended: record it in the ledger (domaines offboard, cog-sync --apply), or set");
     lines.push("  `pulumi config set domaines:allowDeletions true` for this one run and remove it afterwards.");
   }
   return lines.join("\n");

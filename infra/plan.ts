@@ -1,26 +1,25 @@
-import type { DesiredRecord } from "../src/records/types.js";
+import { desiredRecordOf, type AppliedSnapshot } from "../src/records/applied.js";
+import type { RecordHolder } from "../src/records/types.js";
 import { InfraError } from "./errors.js";
 import { ownerResourceName, recordId, recordResourceName } from "./names.js";
 import { hasUnderscoreLabel, zoneRecordArgs, type ZoneRecordArgs } from "./ovh-record.js";
-import { recordDigest, type OwnerSnapshot } from "./snapshot.js";
 
 /**
- * The stack's desired resources as plain values, before any Pulumi resource exists:
- * the model's records grouped by owner, each with its logical name, ZoneRecord
- * arguments and digest. The guard, the outputs and the components all read this.
+ * The stack's resources as plain values, before any Pulumi resource exists: the
+ * snapshot this run would leave (the records the guard judged), each record with its
+ * logical name and ZoneRecord arguments. The components only instantiate this.
  */
 export interface PlannedRecord {
   id: string;
   resourceName: string;
   args: ZoneRecordArgs;
-  digest: string;
 }
 
 export interface OwnerPlan {
   owner: string;
+  holder: RecordHolder;
   resourceName: string;
   label: string;
-  services: string[];
   records: PlannedRecord[];
 }
 
@@ -31,58 +30,38 @@ export interface StackPlan {
   total: number;
 }
 
-export interface OwnerInfo {
-  label: string;
-  services: string[];
-}
-
 export class PlanError extends InfraError {}
 
-/** Groups records by owner (sorted, so the plan never depends on input order) and checks identities are unique. */
-export function planStack(zone: string, records: readonly DesiredRecord[], ownerInfo: (owner: string) => OwnerInfo): StackPlan {
-  const byOwner = new Map<string, DesiredRecord[]>();
-  for (const r of records) {
-    const list = byOwner.get(r.owner);
-    if (list) list.push(r);
-    else byOwner.set(r.owner, [r]);
-  }
+/** One OwnerPlan per snapshot owner (in the snapshot's order); identities and logical names are checked unique. */
+export function planStack(snapshot: AppliedSnapshot): StackPlan {
   const owners: OwnerPlan[] = [];
   const byType: Record<string, number> = {};
   let underscore = 0;
   let total = 0;
   const names = new Map<string, string>();
-  for (const owner of [...byOwner.keys()].sort()) {
-    const info = ownerInfo(owner);
+  for (const o of snapshot.owners) {
     const planned: PlannedRecord[] = [];
-    const seen = new Map<string, DesiredRecord>();
-    for (const r of byOwner.get(owner)!) {
+    const seen = new Map<string, string>();
+    for (const s of o.records) {
+      const r = desiredRecordOf(o.owner, s);
       const id = recordId(r);
       const dup = seen.get(id);
-      if (dup) {
-        throw new PlanError(`the record model gave owner ${owner} two records with identity ${id} (${dup.name || "@"} ${JSON.stringify(dup.value)} and ${r.name || "@"} ${JSON.stringify(r.value)}): logical names would collide`);
+      if (dup !== undefined) {
+        throw new PlanError(`the record model gave owner ${o.owner} two records with identity ${id} (${dup} and ${r.name || "@"} ${JSON.stringify(r.value)}): logical names would collide`);
       }
-      seen.set(id, r);
-      const args = zoneRecordArgs(zone, r);
-      planned.push({ id, resourceName: recordResourceName(r), args, digest: recordDigest(args) });
+      seen.set(id, `${r.name || "@"} ${JSON.stringify(r.value)}`);
+      planned.push({ id, resourceName: recordResourceName(r), args: zoneRecordArgs(snapshot.zone, r) });
       byType[r.type] = (byType[r.type] ?? 0) + 1;
       if (hasUnderscoreLabel(r.name)) underscore += 1;
       total += 1;
     }
-    planned.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    const resourceName = ownerResourceName(owner);
+    const resourceName = ownerResourceName(o.owner);
     const clash = names.get(resourceName);
-    if (clash !== undefined) throw new PlanError(`owners ${clash} and ${owner} map to the same logical name ${resourceName}`);
-    names.set(resourceName, owner);
-    owners.push({ owner, resourceName, label: info.label, services: [...info.services].sort(), records: planned });
+    if (clash !== undefined) throw new PlanError(`owners ${clash} and ${o.owner} map to the same logical name ${resourceName}`);
+    names.set(resourceName, o.owner);
+    owners.push({ owner: o.owner, holder: o.holder, resourceName, label: o.label, records: planned });
   }
-  return { owners, byType, underscore, total };
-}
-
-export function snapshotOf(plan: StackPlan): OwnerSnapshot[] {
-  return plan.owners.map((o) => ({
-    owner: o.owner,
-    label: o.label,
-    services: o.services,
-    records: Object.fromEntries(o.records.map((r) => [r.id, r.digest])),
-  }));
+  const sortedTypes: Record<string, number> = {};
+  for (const t of Object.keys(byType).sort()) sortedTypes[t] = byType[t]!;
+  return { owners, byType: sortedTypes, underscore, total };
 }

@@ -1,11 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as ovhDomain from "@ovhcloud/pulumi-ovh/domain/index.js";
-import { communeKeySchema } from "../src/ledger/schema.js";
+import { parseAppliedSnapshot, PLATFORM, SNAPSHOT_OUTPUT, type AppliedSnapshot } from "../src/records/applied.js";
+import type { Workspace } from "../src/workspace.js";
 import { CommuneDomain, ZoneNames } from "./components.js";
 import { parseStackConfig, type StackConfig } from "./config.js";
 import { asInfraError, InfraError } from "./errors.js";
-import { SNAPSHOT_OUTPUT, stackSnapshotSchema, type StackSnapshot } from "./snapshot.js";
-import { loadSources, type ProgramSources } from "./sources.js";
+import { loadSources, stackWorkspace, type ProgramSources } from "./sources.js";
 import { buildStackModel, type StackModel } from "./stack-model.js";
 import { declareSubscriptions, loadStackSubscriptionSources, stackSubscriptionPlan, subscriptionOutputs, type StackSubscriptionSources } from "./providers/subscriptions.js";
 
@@ -31,30 +31,30 @@ export function selfStackName(): string {
   return [org, pulumi.getProject(), pulumi.getStack()].filter((p) => p !== "").join("/");
 }
 
-/** The guard state the last successful run left in its outputs; null on a first run. */
-export async function readPreviousSnapshot(config: StackConfig): Promise<StackSnapshot | null> {
+/** The applied snapshot the last successful run left in its outputs; null on a first run. */
+export async function readPreviousSnapshot(config: StackConfig): Promise<AppliedSnapshot | null> {
   const name = config.previousStateStack ?? selfStackName();
   const ref = new pulumi.StackReference("previous-run", { name });
   const details = await ref.getOutputDetails(SNAPSHOT_OUTPUT);
   const value: unknown = details.value ?? details.secretValue;
   if (value === undefined || value === null) return null;
-  const parsed = stackSnapshotSchema.safeParse(value);
-  if (!parsed.success) {
+  const parsed = parseAppliedSnapshot(value);
+  if (!parsed.ok) {
     throw new InfraError(
-      `the "${SNAPSHOT_OUTPUT}" output of stack ${name} (the previous run) is unreadable (${parsed.error.issues[0]?.message ?? "invalid"}), so the deletion guard cannot tell what this run would delete. Check domaines:previousStateStack, or run once with domaines:allowDeletions=true after reviewing the preview.`,
+      `the "${SNAPSHOT_OUTPUT}" output of stack ${name} (the previous run) is unreadable (${parsed.problem}), so the deletion guard cannot tell what this run would delete. Check domaines:previousStateStack, or run once with domaines:allowDeletions=true after reviewing the preview.`,
     );
   }
-  return parsed.data;
+  return parsed.snapshot;
 }
 
 /** Registers the stack's resources from the model: nothing here decides what exists. */
 export function declareResources(config: StackConfig, model: StackModel): void {
-  if (config.shard === "platform") {
+  if (config.shard === PLATFORM) {
     // Deleting this resource would switch DNSSEC off for the whole zone: protected.
     new ovhDomain.ZoneDNSSec("dnssec", { zoneName: config.zone }, { protect: true });
   }
   for (const owner of model.plan.owners) {
-    if (communeKeySchema.safeParse(owner.owner).success) new CommuneDomain(owner);
+    if (owner.holder.kind === "commune") new CommuneDomain(owner);
     else new ZoneNames(owner);
   }
 }
@@ -65,32 +65,36 @@ export function stackOutputs(config: StackConfig, model: StackModel): Record<str
     shard: config.shard,
     ...model.review,
     recordTotal: model.plan.total,
+    unexplainedDeletions: model.decision.removed.filter((r) => r.explainedBy === null).length,
     deletionGuard: model.decision.message,
     [SNAPSHOT_OUTPUT]: model.snapshot,
   };
 }
 
 export interface RunOptions {
-  /** Inputs from disk; tests pass them in, `pulumi up` reads the files the stack config names. */
-  sources?: (config: StackConfig) => ProgramSources;
+  /** Inputs; tests may pass them in, `pulumi up` reads what the stack config names (through a Workspace). */
+  sources?: (config: StackConfig) => ProgramSources | Promise<ProgramSources>;
   /** Operators, quota policy and populations for a département stack's Espace Opérateur subscriptions. */
-  subscriptionSources?: () => StackSubscriptionSources;
+  subscriptionSources?: (config: StackConfig) => StackSubscriptionSources;
 }
 
 export async function runStack(options: RunOptions = {}): Promise<Record<string, unknown>> {
   const config = readStackConfig();
-  const sources = (options.sources ?? loadSources)(config);
+  let ws: Workspace | undefined;
+  const workspace = () => (ws ??= stackWorkspace(config));
+  const sources = await (options.sources ?? ((c: StackConfig) => loadSources(c, workspace())))(config);
   const previous = await readPreviousSnapshot(config);
-  const model = buildStackModel(config, sources, previous);
+  // Subscriptions are planned before the guard decides, like the records: the guard judges both.
+  const subSources =
+    config.shard === PLATFORM || !config.subscriptions ? null : asInfraError("subscriptions", () => (options.subscriptionSources ?? (() => loadStackSubscriptionSources(workspace())))(config));
+  const subscriptions = subSources ? stackSubscriptionPlan(sources.deployment.zone, config.shard, sources.entries, subSources) : null;
+  const model = buildStackModel(config, sources, previous, subscriptions);
   if (!model.decision.allowed) throw new InfraError(model.decision.message);
   if (model.decision.overridden) pulumi.log.warn(model.decision.message);
   else if (model.decision.removed.length > 0) pulumi.log.info(model.decision.message);
   if (model.plan.underscore > 0) {
     pulumi.log.info(`${model.plan.underscore} record(s) have an underscore label (_dmarc, _domainkey, _smtp._tls); OVH has refused such names on some endpoints in the past — a failure on them is the API, not the model.`);
   }
-  // Subscriptions are planned before any resource is registered, like the records.
-  const subSources = config.shard === "platform" || !config.subscriptions ? null : asInfraError("subscriptions", () => (options.subscriptionSources ?? loadStackSubscriptionSources)());
-  const subscriptions = subSources ? stackSubscriptionPlan(config.zone, config.shard, sources.entries, subSources) : null;
   declareResources(config, model);
   if (subscriptions && subSources) declareSubscriptions(subscriptions, subSources);
   return { ...stackOutputs(config, model), ...(subscriptions ? subscriptionOutputs(subscriptions) : {}) };

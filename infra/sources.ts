@@ -1,17 +1,18 @@
 import { isAbsolute, resolve } from "node:path";
-import { loadConfig, type DomainesConfig } from "../src/config/load.js";
-import { readLedger, ledgerDir } from "../src/ledger/store.js";
+import type { DomainesConfig } from "../src/config/load.js";
 import type { LedgerEntry } from "../src/ledger/schema.js";
 import { projectRoot } from "../src/paths.js";
 import type { DkimStore } from "../src/records/dkim.js";
-import { dkimStorePath, loadDkimStore } from "../src/records/dkim-store.js";
+import { Workspace } from "../src/workspace.js";
 import type { StackConfig } from "./config.js";
-import { asInfraError, InfraError } from "./errors.js";
+import { asInfraError, asInfraErrorAsync, InfraError } from "./errors.js";
 
 /**
- * The program's inputs from disk: the ledger, the deployment configuration (with the
- * stack's zone, mail technical domain and TTL laid over it) and the DKIM keys. The one
- * place the Pulumi program does file I/O; every error names the file and the fix.
+ * The program's inputs, read the way every command reads them: through a Workspace
+ * built from the stack config (ledger through its store, the deployment configuration,
+ * the DKIM keys, operators and quota policy). The deployment configuration is the one
+ * source of truth for the zone, the mail technical domain and the TTL: the stack's
+ * `domaines:zone`, `mailTechnicalDomain` and `defaultTtl` only assert it.
  */
 export interface ProgramSources {
   entries: LedgerEntry[];
@@ -26,24 +27,44 @@ function fromRoot(path: string): string {
   return isAbsolute(path) ? path : resolve(projectRoot(), path);
 }
 
-export function loadSources(config: StackConfig): ProgramSources {
-  const entries = asInfraError("ledger", () => readLedger(config.ledgerDir ? fromRoot(config.ledgerDir) : ledgerDir()));
-  const base = asInfraError("deployment configuration", () => loadConfig(config.configFile ? fromRoot(config.configFile) : undefined));
-  const dkim = asInfraError("DKIM keys", () => loadDkimStore(dkimStorePath(config.dkimFile ? fromRoot(config.dkimFile) : undefined)));
-  return { entries, deployment: overlayStackConfig(base, config), dkim };
+/** The Workspace the stack config designates (paths relative to the checkout). */
+export function stackWorkspace(config: StackConfig): Workspace {
+  return new Workspace({
+    ...(config.ledgerDir ? { ledger: fromRoot(config.ledgerDir) } : {}),
+    ...(config.configFile ? { configFile: fromRoot(config.configFile) } : {}),
+    ...(config.dkimFile ? { dkimFile: fromRoot(config.dkimFile) } : {}),
+    ...(config.operatorsFile ? { operatorsFile: fromRoot(config.operatorsFile) } : {}),
+    ...(config.quotaPolicyFile ? { quotaPolicyFile: fromRoot(config.quotaPolicyFile) } : {}),
+  });
 }
 
-/** The deployment configuration as this stack sees it: its zone, mail domain and default TTL win. */
-export function overlayStackConfig(base: DomainesConfig, config: StackConfig): DomainesConfig {
-  if (!base.dns) {
-    throw new InfraError('deployment configuration has no "dns" section (SOA, name servers, TTLs, record sets); set domaines:configFile to a file that has one, as data/config.json does.');
+export async function loadSources(config: StackConfig, ws: Workspace = stackWorkspace(config)): Promise<ProgramSources> {
+  const entries = await asInfraErrorAsync("ledger", () => ws.store().read());
+  const deployment = asInfraError("deployment configuration", () => ws.config());
+  const dkim = asInfraError("DKIM keys", () => ws.dkim());
+  return { entries, deployment, dkim };
+}
+
+/**
+ * Refuses a stack whose assertions disagree with the deployment configuration, naming
+ * both values, so that `plan`, `export` and `verify` (which read the configuration) and
+ * `pulumi up` can never publish different zones, mail targets or TTLs.
+ */
+export function assertStackMatchesDeployment(config: StackConfig, deployment: DomainesConfig): void {
+  const file = config.configFile ?? "data/config.json";
+  if (!deployment.dns) {
+    throw new InfraError(`the deployment configuration (${file}) has no "dns" section (SOA, name servers, TTLs, record sets); set domaines:configFile to a file that has one, as data/config.json does.`);
   }
-  const variables = { ...base.dns.variables };
+  const problems: string[] = [];
+  if (config.zone !== deployment.zone) problems.push(`domaines:zone is ${config.zone} but ${file} says zone ${deployment.zone}`);
   if (config.mailTechnicalDomain !== undefined) {
-    if (!(MAIL_DOMAIN_VARIABLE in variables)) {
-      throw new InfraError(`domaines:mailTechnicalDomain is set but the deployment configuration's dns.variables has no "${MAIL_DOMAIN_VARIABLE}" for it to replace; add it there (the MX and SPF templates use {${MAIL_DOMAIN_VARIABLE}}).`);
-    }
-    variables[MAIL_DOMAIN_VARIABLE] = config.mailTechnicalDomain;
+    const actual = deployment.dns.variables[MAIL_DOMAIN_VARIABLE];
+    if (actual !== config.mailTechnicalDomain) problems.push(`domaines:mailTechnicalDomain is ${config.mailTechnicalDomain} but ${file} says dns.variables.${MAIL_DOMAIN_VARIABLE} ${actual === undefined ? "(absent)" : JSON.stringify(actual)}`);
   }
-  return { ...base, zone: config.zone, dns: { ...base.dns, variables, ttl: config.defaultTtl ?? base.dns.ttl } };
+  if (config.defaultTtl !== undefined && config.defaultTtl !== deployment.dns.ttl) problems.push(`domaines:defaultTtl is ${config.defaultTtl} but ${file} says dns.ttl ${deployment.dns.ttl}`);
+  if (problems.length > 0) {
+    throw new InfraError(
+      `the stack configuration disagrees with the deployment configuration, which plan, export and verify also read (one source of truth):\n  ${problems.join("\n  ")}\nFix ${file} if it is wrong; otherwise change or remove the stack key (\`pulumi config set\` / \`pulumi config rm\`).`,
+    );
+  }
 }

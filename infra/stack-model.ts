@@ -1,85 +1,60 @@
-import type { LedgerEntry } from "../src/ledger/schema.js";
-import { desiredZone, stackRecords, ZONE_OWNER, type OwnerRecords } from "../src/records/model.js";
+import { appliedSnapshotOf, PLATFORM, type AppliedSnapshot, type SnapshotSubscription } from "../src/records/applied.js";
+import { diffSnapshots, type SnapshotDiff } from "../src/records/diff.js";
+import { desiredZone, requireDnsConfig, type DesiredZone } from "../src/records/model.js";
 import { assertValidZone } from "../src/records/validate.js";
+import type { SubscriptionPlan } from "../src/services/subscriptions.js";
 import type { StackConfig } from "./config.js";
-import { asInfraError } from "./errors.js";
-import { decideDeletions, type GuardDecision } from "./guard.js";
-import { planStack, snapshotOf, type OwnerInfo, type StackPlan } from "./plan.js";
+import { asInfraError, InfraError } from "./errors.js";
+import { decideGuard, type GuardDecision } from "./guard.js";
+import { planStack, type StackPlan } from "./plan.js";
 import { reviewOutputs, type ReviewOutputs } from "./review.js";
-import { SNAPSHOT_VERSION, type OwnerSnapshot, type StackSnapshot } from "./snapshot.js";
-import type { ProgramSources } from "./sources.js";
+import { assertStackMatchesDeployment, type ProgramSources } from "./sources.js";
 
 /**
- * Everything a stack run decides, as plain values and without Pulumi: which records
- * (from the record model), their logical names, whether the deletions they imply are
- * allowed, and the outputs a reviewer reads. The Pulumi program only turns this into
- * resources.
+ * Everything a stack run decides, as plain values and without Pulumi: the desired
+ * records (the record model), the snapshot this run would leave, the one diff against
+ * the previous run's snapshot, the guard's judgement of it, the resources and the
+ * outputs a reviewer reads. The Pulumi program only turns this into resources.
  */
 export interface StackModel {
-  plan: StackPlan;
-  snapshot: StackSnapshot;
+  desired: DesiredZone;
+  /** What this run leaves in its guardState output once applied. */
+  snapshot: AppliedSnapshot;
+  diff: SnapshotDiff;
   decision: GuardDecision;
+  plan: StackPlan;
   review: ReviewOutputs;
 }
 
-/** How the apex is shown where a label would be. */
-export const APEX_LABEL = "@";
-
-export function buildStackModel(config: StackConfig, sources: ProgramSources, previous: StackSnapshot | null): StackModel {
-  const platform = config.shard === "platform";
-  const desired = desiredZone(sources.entries, sources.deployment, sources.dkim, platform ? {} : { departement: config.shard });
-  // The model's own validation (MX count, SPF/DMARC syntax, CNAME rules, …) before anything reaches OVH.
-  asInfraError("record model", () => assertValidZone(desired));
-  const owners: OwnerRecords[] = platform ? desired.owners.filter((o) => o.departement === null) : desired.owners;
-  const byOwner = new Map(owners.map((o) => [o.owner, o]));
-  const ownerInfo = (owner: string): OwnerInfo => {
-    if (owner === ZONE_OWNER) return { label: APEX_LABEL, services: [] };
-    const o = byOwner.get(owner);
-    return { label: o?.label ?? owner, services: o?.services ?? [] };
-  };
-  const plan = planStack(config.zone, stackRecords(desired, platform ? "platform" : config.shard), ownerInfo);
-  const snapshot: StackSnapshot = { version: SNAPSHOT_VERSION, zone: config.zone, shard: config.shard, owners: snapshotOf(plan) };
-
-  const decision = decideDeletions({
-    previous: previous?.owners ?? null,
-    next: snapshot.owners,
-    removalReason: removalReason(sources.entries, config.shard),
-    maxDeletionShare: config.maxDeletionShare,
-    allowDeletions: config.allowDeletions,
-    ...(previous && previous.zone !== config.zone ? { zoneChange: { from: previous.zone, to: config.zone } } : {}),
-  });
-  const dkimPending = owners.filter((o) => o.pending.length > 0).map((o) => o.label);
-  const review = reviewOutputs(previous?.owners ?? null, snapshot.owners, { byType: plan.byType, underscore: plan.underscore }, dkimPending);
-  return { plan, snapshot, decision, review };
+/** How a desired subscription is recorded in the snapshot. */
+export function subscriptionSnapshot(plan: SubscriptionPlan | null): SnapshotSubscription[] {
+  return (plan?.subscriptions ?? []).map((s) => ({ commune: s.communeKey, label: s.label, service: s.service, operator: s.operator }));
 }
 
 /**
- * Whether the ledger explains that an owner's records go. Labels never move, so the
- * previous owner's label finds its ledger line: a tombstone, an alias (the commune
- * merged: the alias records replace its own), a reservation, or a commune that the
- * ledger no longer enrols in a service it had at the last run (offboarding). Anything
- * else (a line that vanished, a commune that merely moved stack, the zone records) is
- * not explained and needs the override.
+ * `subscriptions` is the département stack's desired subscription plan, or null when the
+ * stack declares none (the platform stack, or domaines:subscriptions=false).
  */
-export function removalReason(entries: readonly LedgerEntry[], shard: string): (previous: OwnerSnapshot) => string | null {
-  const byLabel = new Map(entries.map((e) => [e.label, e]));
-  return (previous) => {
-    if (previous.owner === ZONE_OWNER) return null;
-    const entry = byLabel.get(previous.label);
-    if (!entry) return null;
-    switch (entry.state) {
-      case "tombstone":
-        return `tombstone${entry.tombstonedAt ? ` since ${entry.tombstonedAt.slice(0, 10)}` : ""}`;
-      case "alias":
-        return `now an alias of ${entry.aliasOf ?? "another commune"}`;
-      case "reserved":
-        return `now reserved (${entry.reservedReason ?? "reserved"})`;
-      case "allocated": {
-        if (shard === "platform") return entry.key ? `now allocated to ${entry.key}` : null;
-        const now = new Set(Object.keys(entry.services));
-        const lost = previous.services.filter((s) => !now.has(s));
-        return lost.length > 0 ? `offboarded from ${lost.join(", ")}` : null;
-      }
-    }
-  };
+export function buildStackModel(config: StackConfig, sources: ProgramSources, previous: AppliedSnapshot | null, subscriptions: SubscriptionPlan | null = null): StackModel {
+  assertStackMatchesDeployment(config, sources.deployment);
+  if (previous && previous.shard !== config.shard) {
+    throw new InfraError(`the previous run's applied snapshot is for shard ${previous.shard}, but this stack holds ${config.shard}: domaines:previousStateStack must name this stack's own previous run.`);
+  }
+  const platform = config.shard === PLATFORM;
+  const desired = desiredZone(sources.entries, sources.deployment, sources.dkim, platform ? {} : { departement: config.shard });
+  // The model's own validation (MX count, SPF/DMARC syntax, CNAME rules, …) before anything reaches OVH.
+  asInfraError("record model", () => assertValidZone(desired));
+  const snapshot = appliedSnapshotOf(desired, config.shard, subscriptionSnapshot(subscriptions));
+  const plan = planStack(snapshot);
+
+  const unplaced = new Map<string, string>();
+  for (const u of subscriptions?.unplaced ?? []) unplaced.set(`${u.communeKey}/${u.service}`, u.reason);
+  if (subscriptions === null) {
+    for (const s of previous?.subscriptions ?? []) unplaced.set(`${s.commune}/${s.service}`, "this run declares no subscription (domaines:subscriptions is false)");
+  }
+  const diff = diffSnapshots({ previous, next: snapshot, ledger: sources.entries, recordSets: requireDnsConfig(sources.deployment).recordSets, unplacedSubscriptions: unplaced });
+  const decision = decideGuard({ diff, maxDeletionShare: config.maxDeletionShare, maxUpdateShare: config.maxUpdateShare, allowDeletions: config.allowDeletions });
+  const scoped = platform ? desired.owners.filter((o) => o.departement === null) : desired.owners;
+  const dkimPending = scoped.filter((o) => o.pending.length > 0).map((o) => o.label);
+  return { desired, snapshot, diff, decision, plan, review: reviewOutputs(diff, plan, dkimPending) };
 }

@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { loadCommunes } from "../../src/communes/load.js";
 import type { LedgerEntry } from "../../src/ledger/schema.js";
-import { loadOperators, type OperatorsFile } from "../../src/services/operators.js";
-import { loadQuotaPolicy, type QuotaPolicy } from "../../src/services/quota-policy.js";
+import type { OperatorsFile } from "../../src/services/operators.js";
+import type { QuotaPolicy } from "../../src/services/quota-policy.js";
+import { Workspace } from "../../src/workspace.js";
 import { desiredSubscriptions, type SubscriptionPlan } from "../../src/services/subscriptions.js";
 import { formatSize } from "../../src/units/size.js";
 import { asInfraError } from "../errors.js";
@@ -19,11 +20,15 @@ export interface StackSubscriptionSources {
   populationOf: (communeKey: string) => number | null;
 }
 
-/** data/operators.json, data/quota-policy.json and the commune populations (bundled COG); bad files fail the run before any resource. */
-export function loadStackSubscriptionSources(): StackSubscriptionSources {
+/**
+ * The operators and quota policy the workspace designates (data/operators.json and
+ * data/quota-policy.json unless domaines:operatorsFile / quotaPolicyFile say otherwise) and
+ * the commune populations (bundled COG); bad files fail the run before any resource.
+ */
+export function loadStackSubscriptionSources(ws: Workspace = new Workspace()): StackSubscriptionSources {
   return asInfraError("Espace Opérateur subscriptions", () => {
     const population = new Map(loadCommunes().communes.map((c) => [c.key, c.population]));
-    return { operators: loadOperators(), policy: loadQuotaPolicy(), populationOf: (key: string) => population.get(key) ?? null };
+    return { operators: ws.operators(), policy: ws.quotaPolicy(), populationOf: (key: string) => population.get(key) ?? null };
   });
 }
 

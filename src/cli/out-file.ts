@@ -2,7 +2,7 @@ import { realpathSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import { InputError } from "../errors.js";
 import { replaceDurably } from "../ledger/fsync.js";
-import { APPLIED_FILE } from "../records/applied.js";
+import { RETIRED_APPLIED_FILE } from "../operations/dns.js";
 import type { CommandContext } from "./context.js";
 
 /**
@@ -17,11 +17,11 @@ export function writeOutFile(ctx: CommandContext, out: string, data: string | Bu
 
 /**
  * The ledger's own files: ledger.jsonl, audit.jsonl and what the store keeps beside them
- * under their names (its lock, temp files), the applied DNS snapshot, the server's tokens.
+ * under their names (its lock, temp files), the server's tokens, and the retired applied DNS snapshot.
  * Only the commands that own them write them, under the lock and with an audit line.
  */
 function isLedgerFile(name: string): boolean {
-  return /^(ledger|audit)\.(jsonl|lock)/.test(name) || name === APPLIED_FILE || name === "tokens.json";
+  return /^(ledger|audit)\.(jsonl|lock)/.test(name) || name === RETIRED_APPLIED_FILE || name === "tokens.json";
 }
 
 /** `--out <ledger>/audit.jsonl` would replace the audit log with no lock and no audit line. */

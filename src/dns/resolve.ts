@@ -56,7 +56,7 @@ async function ask(resolver: Resolver, q: Query): Promise<string[]> {
     case "A":
       return resolver.resolve4(q.fqdn);
     case "AAAA":
-      return (await resolver.resolve6(q.fqdn)).map(canonicalIPv6);
+      return (await resolver.resolve6(q.fqdn)).map(compressIPv6);
     case "CNAME":
       return (await resolver.resolveCname(q.fqdn)).map(absolute);
     case "NS":
@@ -79,11 +79,49 @@ function absolute(host: string): string {
   return host === "" ? "." : `${host.toLowerCase().replace(/\.$/, "")}.`;
 }
 
-/** Full, lowercase form of an IPv6 address, so that 2001:db8::10 equals 2001:0db8:0:0:0:0:0:0010. */
+/** The eight 16-bit groups of an IPv6 address (a trailing dotted IPv4 part counts as two); null when it is not one. */
+function ipv6Groups(address: string): number[] | null {
+  let text = address.trim().toLowerCase();
+  const v4 = /^(.*:)(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
+  if (v4) {
+    const o = v4.slice(2).map(Number);
+    if (o.some((x) => x > 255)) return null;
+    text = `${v4[1]}${((o[0]! << 8) | o[1]!).toString(16)}:${((o[2]! << 8) | o[3]!).toString(16)}`;
+  }
+  const halves = text.split("::");
+  if (halves.length > 2) return null;
+  const part = (h: string) => (h === "" ? [] : h.split(":"));
+  const left = part(halves[0]!);
+  const right = halves.length === 2 ? part(halves[1]!) : [];
+  const fill = halves.length === 2 ? 8 - left.length - right.length : 0;
+  if (fill < (halves.length === 2 ? 1 : 0) || left.length + right.length + fill !== 8) return null;
+  const groups = [...left, ...new Array<string>(fill).fill("0"), ...right];
+  if (!groups.every((g) => /^[0-9a-f]{1,4}$/.test(g))) return null;
+  return groups.map((g) => parseInt(g, 16));
+}
+
+/** Full, lowercase form of an IPv6 address, for comparing: 2001:db8::10 equals 2001:0db8:0:0:0:0:0:0010. Not for display. */
 export function canonicalIPv6(address: string): string {
-  const [head, tail] = address.toLowerCase().split("::") as [string, string | undefined];
-  const left = head === "" ? [] : head.split(":");
-  const right = tail === undefined || tail === "" ? [] : tail.split(":");
-  const fill = tail === undefined ? [] : new Array<string>(8 - left.length - right.length).fill("0");
-  return [...left, ...fill, ...right].map((g) => g.padStart(4, "0")).join(":");
+  const groups = ipv6Groups(address);
+  return groups ? groups.map((g) => g.toString(16).padStart(4, "0")).join(":") : address.toLowerCase();
+}
+
+/** RFC 5952 form, for display: lowercase, no leading zeros, the longest run of two or more zero groups as "::" (the first on a tie). */
+export function compressIPv6(address: string): string {
+  const groups = ipv6Groups(address);
+  if (!groups) return address;
+  let best = { at: -1, len: 0 };
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > best.len) best = { at: i, len: j - i };
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (best.len < 2) return hex.join(":");
+  return `${hex.slice(0, best.at).join(":")}::${hex.slice(best.at + best.len).join(":")}`;
 }

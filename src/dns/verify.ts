@@ -149,7 +149,8 @@ function rpnt(input: VerifyInput, answers: ReadonlyMap<string, Answer>): Criteri
   const dmarc = values(`_dmarc.${input.fqdn}`, "TXT").filter((v) => parseDmarc(v) !== null);
   const web = [...values(input.fqdn, "A"), ...values(input.fqdn, "AAAA")];
   const spfProblems = spf.length === 1 ? checkSpf(spf[0]!) : [];
-  const dmarcProblems = dmarc.length === 1 ? checkDmarc(dmarc[0]!).filter((p) => p.rule !== "dmarc") : [];
+  // RPNT 2.7 reads the policy and pct only (alignment is the model's own rule, checked record by record).
+  const dmarcProblems = dmarc.length === 1 ? checkDmarc(dmarc[0]!).filter((p) => p.rule === "dmarc-policy" || p.rule === "dmarc-pct") : [];
   return [
     check("2.3", titles["2.3"], web.length > 0, web.length > 0 ? `${input.fqdn} serves the website (${web.join(", ")})` : `${input.fqdn} has no A/AAAA: the website is elsewhere than the mail domain`),
     check("2.4", titles["2.4"], mx.length > 0, mx.length > 0 ? `MX: ${mx.join(", ")}` : "no MX (other than a null MX)"),

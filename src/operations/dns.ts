@@ -1,8 +1,11 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { InputError, quoteInput } from "../errors.js";
 import type { LedgerEntry } from "../ledger/schema.js";
-import { appliedSnapshotPath, readAppliedSnapshot, saveAppliedSnapshot } from "../records/applied.js";
-import { allRecords, desiredZone, pendingOwners, type DesiredZone } from "../records/model.js";
+import { PLATFORM, readAppliedSnapshotFile, SNAPSHOT_OUTPUT } from "../records/applied.js";
+import { allRecords, desiredZone, normalizeDepartement, pendingOwners, type DesiredZone } from "../records/model.js";
 import { planZone, type ZonePlan } from "../records/plan.js";
+import { desiredSubscriptions } from "../services/subscriptions.js";
 import { assertValidZone } from "../records/validate.js";
 import { renderZone } from "../records/zonefile.js";
 import type { Workspace } from "../workspace.js";
@@ -69,16 +72,55 @@ export async function exportZoneFile(ws: Workspace, scope: ZoneScope = {}): Prom
 }
 
 export interface PlanOutcome extends ZonePlan {
-  snapshot: string;
-  saved: boolean;
+  /** The --against file, or null. */
+  againstFile: string | null;
+  warnings: string[];
 }
 
-/** The desired records compared with the last applied snapshot; `save` records them as applied. */
-export async function planDns(ws: Workspace, options: { departement?: string; snapshot?: string; save?: boolean } = {}): Promise<PlanOutcome> {
-  const departement = checkedDepartement(ws, options.departement);
-  const desired = validatedZone(ws, await ws.store().read(), departement === undefined ? {} : { departement });
-  const path = appliedSnapshotPath(ws.ledgerLocation(), options.snapshot);
-  const plan = planZone(desired, readAppliedSnapshot(path), departement === undefined ? {} : { departement });
-  if (options.save) saveAppliedSnapshot(path, desired, departement === undefined ? {} : { departement });
-  return { snapshot: path, saved: options.save === true, ...plan };
+/** The file `plan --save` used to write beside the ledger: retired, the stack's guardState output is the one applied snapshot. */
+export const RETIRED_APPLIED_FILE = "dns-applied.json";
+
+export function retiredSaveMessage(option: string): string {
+  return (
+    `${option} is retired: the one record of what was applied is now the Pulumi stack's own ${SNAPSHOT_OUTPUT} output, which the deletion guard reads too. ` +
+    `Compare with it: \`pulumi stack output ${SNAPSHOT_OUTPUT} --json -s dep-48 > applied.json; domaines plan --against applied.json\`.`
+  );
+}
+
+/**
+ * The desired records compared with a stack's applied snapshot (`against`: a file from
+ * `pulumi stack output guardState --json`). The scope is the snapshot's stack (the
+ * platform or one département); `departement`, when also given, must agree with it.
+ * Without a snapshot: the département or the whole zone, every record new.
+ */
+export async function planDns(ws: Workspace, options: { departement?: string; against?: string } = {}): Promise<PlanOutcome> {
+  const warnings: string[] = [];
+  const against = options.against === undefined ? null : readAppliedSnapshotFile(options.against);
+  const asked = checkedDepartement(ws, options.departement);
+  if (against && asked !== undefined && against.shard !== asked) {
+    throw new InputError(`--departement ${quoteInput(options.departement!)} and --against ${quoteInput(options.against!)} disagree: the snapshot is stack ${against.shard === PLATFORM ? "platform" : `dep-${against.shard.toLowerCase()}`}'s (shard ${against.shard}), not département ${asked}'s; drop --departement or give that stack's output.`);
+  }
+  if (against && against.zone !== ws.zone()) warnings.push(`the applied snapshot is for zone ${against.zone} but the configuration says ${ws.zone()}: every record would leave ${against.zone} (the deletion guard refuses a zone change).`);
+  const scope = against ? against.shard : (asked ?? null);
+  const departement = scope === null || scope === PLATFORM ? undefined : normalizeDepartement(scope);
+  const entries = await ws.store().read();
+  const desired = validatedZone(ws, entries, departement === undefined ? {} : { departement });
+  let subscriptions: Parameters<typeof planZone>[0]["subscriptions"];
+  if (against && departement !== undefined) {
+    const plan = desiredSubscriptions({
+      entries: entries.filter((e) => e.departement !== undefined && normalizeDepartement(e.departement) === departement),
+      operators: ws.operators(),
+      policy: ws.quotaPolicy(),
+      zone: ws.zone(),
+      populationOf: (key) => ws.communeByKey(key)?.population ?? null,
+    });
+    subscriptions = {
+      subscriptions: plan.subscriptions.map((s) => ({ commune: s.communeKey, label: s.label, service: s.service, operator: s.operator })),
+      unplaced: new Map(plan.unplaced.map((u) => [`${u.communeKey}/${u.service}`, u.reason])),
+    };
+  }
+  const retired = join(ws.ledgerLocation(), RETIRED_APPLIED_FILE);
+  if (existsSync(retired)) warnings.push(`${retired} is no longer read (plan --save is retired); compare with the stack's output instead: plan --against FILE from \`pulumi stack output ${SNAPSHOT_OUTPUT} --json\`. Delete it once you have.`);
+  const plan = planZone({ desired, config: ws.config(), ledger: entries, scope, against, ...(subscriptions ? { subscriptions } : {}) });
+  return { ...plan, againstFile: options.against ?? null, warnings };
 }

@@ -1,22 +1,30 @@
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { z } from "zod";
-import { InputError } from "../errors.js";
-import { replaceDurably } from "../ledger/fsync.js";
+import { InputError, quoteInput } from "../errors.js";
 import { recordTypeSchema } from "./catalog-schema.js";
-import { ZONE_OWNER, type DesiredZone } from "./model.js";
+import { normalizeDepartement, ZONE_OWNER, type DesiredZone, type OwnerRecords } from "./model.js";
+import type { DesiredRecord } from "./types.js";
 
 /**
- * The last applied DNS state, for `plan` to diff against: what the zone held after the
- * last successful apply. Lives beside the ledger (<ledger dir>/dns-applied.json) so that
- * a test ledger has its own; written by `plan --save` (run it right after a successful
- * `pulumi up`) or by the apply step calling `saveAppliedSnapshot`.
+ * The one record of "what was applied": the snapshot a Pulumi stack leaves in its
+ * `guardState` output after each successful run, and reads back (StackReference) at the
+ * next run. `plan --against FILE` reads the same value from
+ * `pulumi stack output guardState --json`. It holds, for one stack's scope (the platform
+ * or one département), every owner with its typed holder, ledger state, services and
+ * records (values in the model's presentation form, so a plan can show before → after),
+ * and the Espace Opérateur subscriptions the stack declared.
  */
 
-export const APPLIED_FILE = "dns-applied.json";
+export const SNAPSHOT_OUTPUT = "guardState";
+export const SNAPSHOT_VERSION = 2;
 
-const snapshotRecordSchema = z.strictObject({
+/** The scope of one Pulumi stack: `platform`, or a département code (48, 2A, 974). */
+export type StackScope = string;
+export const PLATFORM = "platform";
+
+export const snapshotRecordSchema = z.strictObject({
   purpose: z.string().min(1),
+  set: z.string().min(1),
   name: z.string(),
   type: recordTypeSchema,
   ttl: z.number().int(),
@@ -24,72 +32,119 @@ const snapshotRecordSchema = z.strictObject({
 });
 export type SnapshotRecord = z.infer<typeof snapshotRecordSchema>;
 
-const snapshotOwnerSchema = z.strictObject({
+export const holderSchema = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal("commune"), key: z.string().min(1) }),
+  z.strictObject({ kind: z.literal("label"), label: z.string().min(1) }),
+  z.strictObject({ kind: z.literal("zone") }),
+]);
+
+export const snapshotOwnerSchema = z.strictObject({
   owner: z.string().min(1),
+  holder: holderSchema,
   label: z.string(),
+  /** The commune the label belongs to (for an alias: the absorbed or renamed commune's own key); null for the zone and homonym slugs. */
+  key: z.string().nullable(),
+  /** Ledger state of the label at that run; "zone" for the zone level. */
+  state: z.enum(["allocated", "alias", "reserved", "tombstone", "zone"]),
   departement: z.string().nullable(),
+  services: z.array(z.string()),
   records: z.array(snapshotRecordSchema),
 });
 export type SnapshotOwner = z.infer<typeof snapshotOwnerSchema>;
 
+export const snapshotSubscriptionSchema = z.strictObject({
+  commune: z.string().min(1),
+  label: z.string(),
+  service: z.string().min(1),
+  operator: z.string().min(1),
+});
+export type SnapshotSubscription = z.infer<typeof snapshotSubscriptionSchema>;
+
 export const appliedSnapshotSchema = z.strictObject({
-  version: z.literal(1),
-  zone: z.string(),
-  savedAt: z.iso.datetime({ offset: true }),
+  version: z.literal(SNAPSHOT_VERSION),
+  zone: z.string().min(1),
+  shard: z.string().min(1),
   owners: z.array(snapshotOwnerSchema),
+  subscriptions: z.array(snapshotSubscriptionSchema),
 });
 export type AppliedSnapshot = z.infer<typeof appliedSnapshotSchema>;
 
-export function appliedSnapshotPath(ledgerDir: string, explicit?: string): string {
-  return explicit ?? join(ledgerDir, APPLIED_FILE);
+/** A snapshot record in the model's form again (the owner comes from its snapshot owner). */
+export function desiredRecordOf(owner: string, r: SnapshotRecord): DesiredRecord {
+  return { owner, name: r.name, type: r.type, ttl: r.ttl, value: r.value, purpose: r.purpose, set: r.set };
 }
 
-/** The snapshot, or null when nothing was applied yet. */
-export function readAppliedSnapshot(path: string): AppliedSnapshot | null {
-  if (!existsSync(path)) return null;
+function snapshotRecord(r: DesiredRecord): SnapshotRecord {
+  return { purpose: r.purpose, set: r.set, name: r.name, type: r.type, ttl: r.ttl, value: r.value };
+}
+
+/** Purposes are unique within an owner (validation's identity rule). */
+function byPurpose(a: SnapshotRecord, b: SnapshotRecord): number {
+  return a.purpose < b.purpose ? -1 : 1;
+}
+
+function ownerSnapshot(o: OwnerRecords): SnapshotOwner {
+  return { owner: o.owner, holder: o.holder, label: o.label, key: o.key, state: o.state, departement: o.departement, services: [...o.services].sort(), records: o.records.map(snapshotRecord).sort(byPurpose) };
+}
+
+/** The zone level as an owner: its records, held by the zone, shown as "@". */
+export function zoneOwnerSnapshot(desired: DesiredZone): SnapshotOwner {
+  return { owner: ZONE_OWNER, holder: { kind: "zone" }, label: "@", key: null, state: "zone", departement: null, services: [], records: desired.zoneRecords.map(snapshotRecord).sort(byPurpose) };
+}
+
+/**
+ * The owners a scope publishes, zone level first then by label: `platform` = the zone
+ * level and labels of no département (homonym groups' bare slugs); a département = its
+ * labels; null = the whole zone (a plan without a stack to compare with).
+ */
+export function scopeOwners(desired: DesiredZone, scope: StackScope | null): SnapshotOwner[] {
+  const dep = scope === null || scope === PLATFORM ? null : normalizeDepartement(scope);
+  const owners = desired.owners.filter((o) => (scope === null ? true : scope === PLATFORM ? o.departement === null : o.departement === dep)).map(ownerSnapshot);
+  return scope === null || scope === PLATFORM ? [zoneOwnerSnapshot(desired), ...owners] : owners;
+}
+
+/** The snapshot of `desired` for one stack's scope, as the stack records it once applied. */
+export function appliedSnapshotOf(desired: DesiredZone, shard: StackScope, subscriptions: readonly SnapshotSubscription[] = []): AppliedSnapshot {
+  // (commune, service) is unique: one subscription per commune and service.
+  const sorted = [...subscriptions].sort((a, b) => (a.commune < b.commune ? -1 : a.commune > b.commune ? 1 : a.service < b.service ? -1 : 1));
+  return { version: SNAPSHOT_VERSION, zone: desired.zone, shard, owners: scopeOwners(desired, shard), subscriptions: sorted };
+}
+
+export function recordCount(owners: readonly SnapshotOwner[]): number {
+  let n = 0;
+  for (const o of owners) n += o.records.length;
+  return n;
+}
+
+/**
+ * Validates a snapshot from outside (a stack output, a file), naming where it came
+ * from; `value` may also be the whole `pulumi stack output --json` object. Returns the
+ * problem instead of throwing, so each caller says what to do in its own terms.
+ */
+export function parseAppliedSnapshot(value: unknown): { ok: true; snapshot: AppliedSnapshot } | { ok: false; problem: string } {
+  const inner = typeof value === "object" && value !== null && SNAPSHOT_OUTPUT in value ? (value as Record<string, unknown>)[SNAPSHOT_OUTPUT] : value;
+  const version = inner !== null && typeof inner === "object" ? (inner as { version?: unknown }).version : undefined;
+  if (version === 1) {
+    return { ok: false, problem: `it is a version 1 guardState (record digests only, written by an earlier domaines); version ${SNAPSHOT_VERSION} carries the records themselves` };
+  }
+  const parsed = appliedSnapshotSchema.safeParse(inner);
+  if (parsed.success) return { ok: true, snapshot: parsed.data };
+  const problems = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
+  return { ok: false, problem: problems.join("; ") };
+}
+
+/** `plan --against FILE`: the snapshot in a file written by `pulumi stack output guardState --json > FILE`. */
+export function readAppliedSnapshotFile(path: string): AppliedSnapshot {
+  if (!existsSync(path)) {
+    throw new InputError(`--against ${quoteInput(path)}: no such file; write it with \`pulumi stack output guardState --json -s dep-48 > ${path}\`.`);
+  }
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(path, "utf8"));
   } catch (err) {
-    throw new InputError(`cannot read the applied DNS snapshot ${path}: ${(err as Error).message}. Restore it from backup, or delete it to compare with an empty zone.`);
+    throw new InputError(`--against ${quoteInput(path)}: not JSON (${(err as Error).message}); write it with \`pulumi stack output guardState --json > ${path}\`.`);
   }
-  const parsed = appliedSnapshotSchema.safeParse(json);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.slice(0, 10).map((i) => `  ${i.path.join(".") || "(root)"}: ${i.message}`);
-    throw new InputError(`the applied DNS snapshot ${path} is invalid:\n${problems.join("\n")}`);
-  }
-  return parsed.data;
-}
-
-/** The desired zone in snapshot form: zone-level records as owner "zone" (no département). */
-export function snapshotOwners(desired: DesiredZone, withZoneLevel: boolean): SnapshotOwner[] {
-  const strip = (r: { purpose: string; name: string; type: SnapshotRecord["type"]; ttl: number; value: string }): SnapshotRecord => ({
-    purpose: r.purpose,
-    name: r.name,
-    type: r.type,
-    ttl: r.ttl,
-    value: r.value,
-  });
-  const owners: SnapshotOwner[] = desired.owners.map((o) => ({ owner: o.owner, label: o.label, departement: o.departement, records: o.records.map(strip) }));
-  if (withZoneLevel) owners.unshift({ owner: ZONE_OWNER, label: "@", departement: null, records: desired.zoneRecords.map(strip) });
-  return owners;
-}
-
-/**
- * Records `desired` as applied. With a département, only that département's owners are
- * replaced and the rest of the previous snapshot is kept. Atomic: a crash leaves the old file.
- */
-export function saveAppliedSnapshot(path: string, desired: DesiredZone, options: { departement?: string; now?: Date } = {}): AppliedSnapshot {
-  const previous = readAppliedSnapshot(path);
-  const whole = options.departement === undefined;
-  const fresh = snapshotOwners(desired, whole);
-  const kept = whole || !previous || previous.zone !== desired.zone ? [] : previous.owners.filter((o) => o.departement !== normalize(options.departement));
-  const owners = [...kept, ...fresh].sort((a, b) => (a.owner === ZONE_OWNER ? -1 : b.owner === ZONE_OWNER ? 1 : a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
-  const snapshot: AppliedSnapshot = { version: 1, zone: desired.zone, savedAt: (options.now ?? new Date()).toISOString(), owners };
-  replaceDurably(path, `${JSON.stringify(snapshot)}\n`);
-  return snapshot;
-}
-
-function normalize(dep: string | undefined): string | undefined {
-  return dep?.trim().toUpperCase();
+  const parsed = parseAppliedSnapshot(json);
+  if (!parsed.ok) throw new InputError(`--against ${quoteInput(path)} is not a stack's applied snapshot: ${parsed.problem}. Write it with \`pulumi stack output guardState --json > ${path}\` after a run of this version.`);
+  return parsed.snapshot;
 }

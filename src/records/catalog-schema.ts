@@ -71,7 +71,10 @@ export const dnsConfigSchema = z
     /** Records of a label that neither sends nor receives mail (null MX, SPF -all). */
     noMail: z.array(recordTemplateSchema.omit({ for: true })).min(1),
     /** Service record sets; a service without an entry publishes no DNS (Fichiers by default). */
-    recordSets: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), recordSetSchema),
+    recordSets: z.record(
+      z.string().regex(/^[a-z][a-z0-9-]*$/).refine((k) => !["no-mail", "zone", "authority"].includes(k), "no-mail, zone and authority name the model's own sets; choose another name"),
+      recordSetSchema,
+    ),
   })
   .superRefine((dns, ctx) => {
     const known = new Set<string>([...BUILTIN_PLACEHOLDERS, ...Object.keys(dns.variables)]);

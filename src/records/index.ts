@@ -2,7 +2,21 @@
  * Public surface of the desired-records model, used by the CLI and by the Pulumi
  * program (infra/). Names here are stable.
  */
-export type { DesiredRecord, RecordType } from "./types.js";
+export { holderId, NO_MAIL_SET, ZONE_SET, AUTHORITY_SET, type DesiredRecord, type RecordType, type RecordHolder } from "./types.js";
+export {
+  appliedSnapshotOf,
+  parseAppliedSnapshot,
+  readAppliedSnapshotFile,
+  scopeOwners,
+  SNAPSHOT_OUTPUT,
+  SNAPSHOT_VERSION,
+  type AppliedSnapshot,
+  type SnapshotOwner,
+  type SnapshotRecord,
+  type SnapshotSubscription,
+} from "./applied.js";
+export { diffSnapshots, type SnapshotDiff, type OwnerChange, type RecordDeletion, type RecordUpdate, type SubscriptionDeletion } from "./diff.js";
+export { planZone, type ZonePlan, type PlanOwner } from "./plan.js";
 export { dnsConfigSchema, recordTemplateSchema, type DnsConfig, type RecordTemplate, type RecordSet } from "./catalog-schema.js";
 export { dkimStoreSchema, dkimKeySchema, type DkimStore, type DkimKey } from "./dkim.js";
 export {

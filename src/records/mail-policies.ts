@@ -6,7 +6,7 @@ import { isIPv4, isIPv6 } from "node:net";
  */
 
 export interface PolicyProblem {
-  rule: "spf" | "spf-lookups" | "spf-all" | "dmarc" | "dmarc-policy" | "dmarc-pct";
+  rule: "spf" | "spf-lookups" | "spf-all" | "dmarc" | "dmarc-policy" | "dmarc-pct" | "dmarc-alignment";
   why: string;
 }
 
@@ -21,8 +21,7 @@ export function checkSpf(value: string): PolicyProblem[] {
   const terms = value.trim().split(/ +/);
   if (terms[0]?.toLowerCase() !== "v=spf1") return [{ rule: "spf", why: "an SPF record starts with v=spf1" }];
   let lookups = 0;
-  let allAt = -1;
-  for (const [i, term] of terms.slice(1).entries()) {
+  for (const term of terms.slice(1)) {
     const modifier = /^([a-z][a-z0-9_.-]*)=(.*)$/i.exec(term);
     if (modifier) {
       const name = modifier[1]!.toLowerCase();
@@ -46,12 +45,11 @@ export function checkSpf(value: string): PolicyProblem[] {
       (mech === "ip6" && arg !== undefined && isIPv6(arg) && cidrOk(m[4], 128) && !m[5]);
     if (!ok) problems.push({ rule: "spf", why: `"${term}" is not a valid SPF mechanism` });
     if (LOOKUP_TERMS.has(mech)) lookups++;
-    if (mech === "all") allAt = i + 1;
   }
   if (lookups > MAX_SPF_LOOKUPS) problems.push({ rule: "spf-lookups", why: `${lookups} DNS look-ups, more than ${MAX_SPF_LOOKUPS} (receivers return permerror)` });
   const last = terms[terms.length - 1]!.toLowerCase();
+  // Ending with all also means nothing follows it (terms after all are never evaluated).
   if (last !== "-all" && last !== "~all") problems.push({ rule: "spf-all", why: `ends with "${terms[terms.length - 1]}"; it must end with -all (or ~all)` });
-  else if (allAt !== terms.length - 1) problems.push({ rule: "spf-all", why: "terms after all are never evaluated" });
   return problems;
 }
 
@@ -74,7 +72,7 @@ export function parseDmarc(value: string): Map<string, string> | null {
   return tags.get("v") === "DMARC1" && value.trimStart().startsWith("v=") ? tags : null;
 }
 
-/** RFC 7489 syntax plus the policy RPNT 2.7 asks for: p=quarantine|reject, no pct below 100. */
+/** RFC 7489 syntax, the policy RPNT 2.7 asks for (p=quarantine|reject, also sp/np, no pct below 100) and strict alignment (adkim=s, aspf=s). */
 export function checkDmarc(value: string): PolicyProblem[] {
   const tags = parseDmarc(value);
   if (!tags) return [{ rule: "dmarc", why: "not a DMARC record: tag=value pairs separated by ';', starting with v=DMARC1" }];
@@ -93,6 +91,8 @@ export function checkDmarc(value: string): PolicyProblem[] {
   for (const k of ["adkim", "aspf"]) {
     const v = tags.get(k);
     if (v !== undefined && v !== "r" && v !== "s") problems.push({ rule: "dmarc", why: `${k}=${v}; must be r or s` });
+    // collectivite.fr is not on the Public Suffix List: every commune shares one organisational domain, so relaxed alignment (the default) would let one commune's mail align for another's.
+    else if (v !== "s") problems.push({ rule: "dmarc-alignment", why: `${v === undefined ? `${k} absent (relaxed by default)` : `${k}=r (relaxed)`}; the communes share the organisational domain, so alignment must be strict: ${k}=s` });
   }
   for (const k of ["rua", "ruf"]) {
     const v = tags.get(k);

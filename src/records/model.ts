@@ -1,9 +1,10 @@
 import type { DomainesConfig } from "../config/schema.js";
 import { InputError } from "../errors.js";
+import { lastName } from "../ledger/entries.js";
 import type { LedgerEntry, LedgerState } from "../ledger/schema.js";
 import type { DnsConfig, RecordSet, RecordTemplate } from "./catalog-schema.js";
 import type { DkimStore } from "./dkim.js";
-import type { DesiredRecord } from "./types.js";
+import { AUTHORITY_SET, holderId, NO_MAIL_SET, ZONE_SET, type DesiredRecord, type RecordHolder } from "./types.js";
 
 /**
  * The one model of desired DNS state: pure functions from ledger entries, the `dns`
@@ -26,7 +27,9 @@ export interface PendingRecord {
 
 /** The records of one ledger label (one owner). */
 export interface OwnerRecords {
+  /** holderId(holder): what records and logical names key this owner by. */
   owner: string;
+  holder: RecordHolder;
   label: string;
   fqdn: string;
   state: LedgerState;
@@ -34,7 +37,7 @@ export interface OwnerRecords {
   key: string | null;
   /** For aliases: the live commune the mail goes to. */
   aliasOf: string | null;
-  /** Commune name when the ledger has it. */
+  /** The holder's current name as the ledger last saw it (after a rename, the new one); null when unknown. */
   name: string | null;
   /** Département of the holder (its Pulumi stack); null for labels of no département (platform stack). */
   departement: string | null;
@@ -110,7 +113,7 @@ export function desiredZone(
   return {
     zone,
     soa: { ...dns.soa, serial: options.serial ?? defaultSerial(entries, dkim) },
-    authority: dns.nameservers.map((ns, i) => ({ owner: ZONE_OWNER, name: "", type: "NS", ttl: dns.ttl, value: `${ns}.`, purpose: `ns-${i + 1}` })),
+    authority: dns.nameservers.map((ns, i) => ({ owner: ZONE_OWNER, name: "", type: "NS", ttl: dns.ttl, value: `${ns}.`, purpose: `ns-${i + 1}`, set: AUTHORITY_SET })),
     zoneRecords: zoneLevelRecords(dns, zone),
     owners,
   };
@@ -139,10 +142,10 @@ export function pendingOwners(desired: DesiredZone): OwnerRecords[] {
 function zoneLevelRecords(dns: DnsConfig, zone: string): DesiredRecord[] {
   const lookup: Lookup = (p) => (p === "zone" ? zone : dns.variables[p]);
   const out: DesiredRecord[] = [];
-  for (const t of dns.zoneRecords) expand(out, t, "", ZONE_OWNER, lookup, dns.ttl);
+  for (const t of dns.zoneRecords) expand(out, t, ZONE_SET, "", ZONE_OWNER, lookup, dns.ttl);
   if (dns.unallocated === "wildcard") {
     // Names nobody holds refuse mail too; a wildcard never matches a name that exists, so it cannot shadow a commune.
-    for (const t of dns.noMail) expand(out, { ...t, purpose: `wildcard-${t.purpose}` }, "*", ZONE_OWNER, lookup, dns.ttl);
+    for (const t of dns.noMail) expand(out, { ...t, purpose: `wildcard-${t.purpose}` }, ZONE_SET, "*", ZONE_OWNER, lookup, dns.ttl);
   }
   return out;
 }
@@ -155,7 +158,8 @@ function ownerRecords(
   zone: string,
   dkim: DkimStore,
 ): OwnerRecords {
-  const owner = entry.state === "allocated" && entry.key ? entry.key : entry.label;
+  const holder: RecordHolder = entry.state === "allocated" && entry.key ? { kind: "commune", key: entry.key } : { kind: "label", label: entry.label };
+  const owner = holderId(holder);
   const fqdn = `${entry.label}.${zone}`;
   let role: LabelRole = "no-mail";
   let services: string[] = [];
@@ -188,7 +192,7 @@ function ownerRecords(
     }
   };
   if (role !== "no-mail") {
-    for (const set of Object.values(dns.recordSets)) {
+    for (const [setName, set] of Object.entries(dns.recordSets)) {
       if (!applies(set, services)) continue;
       for (const t of set.records) {
         if (!t.for.includes(role)) continue;
@@ -196,7 +200,7 @@ function ownerRecords(
           pending.push({ owner, purpose: t.purpose, type: t.type, missing: "dkim", reason: `no DKIM key for ${fqdn} in the DKIM store yet (Messages gives it once the mail domain exists)` });
           continue;
         }
-        expand(records, t, entry.label, owner, lookup, dns.ttl);
+        expand(records, t, setName, entry.label, owner, lookup, dns.ttl);
       }
     }
   }
@@ -204,17 +208,18 @@ function ownerRecords(
   if (!records.some((r) => r.type === "MX" && r.name === entry.label)) {
     for (const t of dns.noMail) {
       if (records.some((r) => r.purpose === t.purpose)) continue;
-      expand(records, t, entry.label, owner, lookup, dns.ttl);
+      expand(records, t, NO_MAIL_SET, entry.label, owner, lookup, dns.ttl);
     }
   }
   return {
     owner,
+    holder,
     label: entry.label,
     fqdn,
     state: entry.state,
     key: entry.key,
     aliasOf: entry.aliasOf ?? null,
-    name: entry.name ?? null,
+    name: lastName(entry) ?? null,
     departement,
     role,
     services,
@@ -247,7 +252,7 @@ function usesDkim(text: string): boolean {
 }
 
 /** One template into records appended to `out`: placeholders substituted, a list variable giving one record per item. */
-function expand(out: DesiredRecord[], t: Omit<RecordTemplate, "for">, label: string, owner: string, lookup: Lookup, defaultTtl: number): void {
+function expand(out: DesiredRecord[], t: Omit<RecordTemplate, "for">, set: string, label: string, owner: string, lookup: Lookup, defaultTtl: number): void {
   const relative = substitute(t.name, lookup).toLowerCase();
   const name = relative === "" ? label : label === "" ? relative : `${relative}.${label}`;
   const ttl = t.ttl ?? defaultTtl;
@@ -258,10 +263,10 @@ function expand(out: DesiredRecord[], t: Omit<RecordTemplate, "for">, label: str
     if (Array.isArray(v)) list = v;
   }
   if (list === undefined) {
-    out.push({ owner, name, type: t.type, ttl, value: substitute(t.value, lookup), purpose: t.purpose });
+    out.push({ owner, name, type: t.type, ttl, value: substitute(t.value, lookup), purpose: t.purpose, set });
     return;
   }
-  list.forEach((item, i) => out.push({ owner, name, type: t.type, ttl, value: substitute(t.value, lookup, item), purpose: `${t.purpose}-${i + 1}` }));
+  list.forEach((item, i) => out.push({ owner, name, type: t.type, ttl, value: substitute(t.value, lookup, item), purpose: `${t.purpose}-${i + 1}`, set }));
 }
 
 function substitute(text: string, lookup: Lookup, listItem = ""): string {

@@ -1,33 +1,19 @@
-import { snapshotOwners, type AppliedSnapshot, type SnapshotOwner, type SnapshotRecord } from "./applied.js";
-import { ZONE_OWNER, normalizeDepartement, type DesiredZone, type OwnerRecords } from "./model.js";
+import type { LedgerEntry } from "../ledger/schema.js";
+import { scopeOwners, SNAPSHOT_VERSION, type AppliedSnapshot, type SnapshotSubscription } from "./applied.js";
+import { diffSnapshots, type OwnerChange, type SnapshotDiff, type SubscriptionDeletion } from "./diff.js";
+import { requireDnsConfig, type DesiredZone } from "./model.js";
+import type { DomainesConfig } from "../config/schema.js";
 
 /**
- * What a reviewer reads before an apply: the desired records compared with the last
- * applied snapshot, per owner (commune or label), with counts. A plain value: the CLI
- * prints it, `--json` serialises it.
+ * What a reviewer reads before an apply: the one diff (src/records/diff.ts) between a
+ * stack's applied snapshot (its `guardState` output) and the desired records now, with
+ * counts, each deletion's ledger explanation, and the communes whose DKIM key is still
+ * pending. A plain value: the CLI prints it, `--json` serialises it.
  */
 
-export type ChangeStatus = "added" | "changed" | "removed" | "unchanged";
-
-export interface RecordChange {
-  purpose: string;
-  before: SnapshotRecord | null;
-  after: SnapshotRecord | null;
-}
-
-export interface OwnerPlan {
-  owner: string;
-  label: string;
-  /** null for the zone-level owner and labels of no département. */
-  departement: string | null;
-  state: OwnerRecords["state"] | "zone" | null;
+export interface PlanOwner extends OwnerChange {
+  /** The holder's current name (after a rename, the new one); null when unknown or gone. */
   name: string | null;
-  services: string[];
-  status: ChangeStatus;
-  records: SnapshotRecord[];
-  added: SnapshotRecord[];
-  changed: RecordChange[];
-  removed: SnapshotRecord[];
   /** Purposes waiting for an input (DKIM). */
   pending: string[];
 }
@@ -42,83 +28,80 @@ export interface Counts {
 
 export interface ZonePlan {
   zone: string;
+  /** `platform`, a département code, or null for the whole zone. */
+  scope: string | null;
+  /** The département compared, when the scope is one. */
   departement: string | null;
-  /** When the compared snapshot was saved; null when nothing was applied yet. */
-  appliedAt: string | null;
+  /** The applied snapshot compared with (its stack scope and zone); null when none was given: every record is new. */
+  against: { shard: string; zone: string } | null;
+  /** The applied snapshot's zone when it differs from the configuration's: every record would leave it. */
+  zoneChangedFrom: string | null;
   owners: Counts;
-  records: Counts;
+  records: { total: number; previous: number; creates: number; updates: number; deletes: number; unchanged: number; unexplainedDeletes: number };
   byType: Record<string, number>;
   /** Labels whose DKIM record waits for Messages. */
   pendingDkim: { label: string; fqdn: string; owner: string }[];
-  changes: OwnerPlan[];
-  unchanged: OwnerPlan[];
+  /** Subscriptions compared with the snapshot's (département scopes with a snapshot only). */
+  subscriptions: { previous: number; next: number; creates: SnapshotSubscription[]; deletes: SubscriptionDeletion[] } | null;
+  changes: PlanOwner[];
+  /** Labels with no change. */
+  unchanged: string[];
 }
 
-export function planZone(desired: DesiredZone, applied: AppliedSnapshot | null, options: { departement?: string } = {}): ZonePlan {
-  const dep = options.departement === undefined ? null : normalizeDepartement(options.departement);
-  const inScope = (o: SnapshotOwner) => (dep === null ? true : o.departement === dep && o.owner !== ZONE_OWNER);
-  const after = snapshotOwners(desired, dep === null);
-  const before = new Map((applied && applied.zone === desired.zone ? applied.owners.filter(inScope) : []).map((o) => [o.owner, o]));
+export interface PlanInput {
+  desired: DesiredZone;
+  config: DomainesConfig;
+  ledger: readonly LedgerEntry[];
+  /** `platform`, a département code, or null for the whole zone. */
+  scope: string | null;
+  against: AppliedSnapshot | null;
+  /** The desired subscriptions of a département scope (compared only when `against` is given). */
+  subscriptions?: { subscriptions: SnapshotSubscription[]; unplaced: ReadonlyMap<string, string> };
+}
+
+export function planZone(input: PlanInput): ZonePlan {
+  const { desired, against, scope } = input;
+  const subs = input.subscriptions;
+  const next: AppliedSnapshot = { version: SNAPSHOT_VERSION, zone: desired.zone, shard: scope ?? "zone", owners: scopeOwners(desired, scope), subscriptions: subs?.subscriptions ?? [] };
+  const diff: SnapshotDiff = diffSnapshots({
+    previous: against,
+    next,
+    ledger: input.ledger,
+    recordSets: requireDnsConfig(input.config).recordSets,
+    ...(subs ? { unplacedSubscriptions: subs.unplaced } : {}),
+  });
   const info = new Map(desired.owners.map((o) => [o.owner, o]));
-
-  const plans: OwnerPlan[] = [];
-  for (const o of after) {
-    plans.push(compareOwner(o, before.get(o.owner) ?? null, info.get(o.owner) ?? null));
-    before.delete(o.owner);
-  }
-  for (const gone of before.values()) plans.push(compareOwner({ ...gone, records: [] }, gone, null, true));
-
   const owners: Counts = { total: 0, added: 0, changed: 0, removed: 0, unchanged: 0 };
-  const records: Counts = { total: 0, added: 0, changed: 0, removed: 0, unchanged: 0 };
   const byType: Record<string, number> = {};
-  for (const p of plans) {
-    if (p.status !== "removed") owners.total++;
-    owners[p.status]++;
-    records.total += p.records.length;
-    records.added += p.added.length;
-    records.changed += p.changed.length;
-    records.removed += p.removed.length;
-    records.unchanged += p.records.length - p.added.length - p.changed.length;
-    for (const r of p.records) byType[r.type] = (byType[r.type] ?? 0) + 1;
+  const changes: PlanOwner[] = [];
+  const unchanged: string[] = [];
+  for (const o of diff.owners) {
+    if (o.status !== "removed") owners.total++;
+    owners[o.status]++;
+    for (const r of o.records) byType[r.type] = (byType[r.type] ?? 0) + 1;
+    if (o.status === "unchanged") unchanged.push(o.label);
+    else {
+      const d = info.get(o.owner);
+      changes.push({ ...o, name: o.status === "removed" ? null : (d?.name ?? null), pending: d?.pending.map((p) => p.purpose) ?? [] });
+    }
   }
-  const sorted = Object.fromEntries(Object.entries(byType).sort(([a], [b]) => (a < b ? -1 : 1)));
+  const unexplainedDeletes = diff.owners.reduce((n, o) => n + o.deletes.filter((d) => d.explainedBy === null).length, 0);
   return {
     zone: desired.zone,
-    departement: dep,
-    appliedAt: applied && applied.zone === desired.zone ? applied.savedAt : null,
+    scope,
+    departement: scope === null || scope === "platform" ? null : scope,
+    against: against ? { shard: against.shard, zone: against.zone } : null,
+    zoneChangedFrom: diff.zoneChangedFrom,
     owners,
-    records,
-    byType: sorted,
-    pendingDkim: desired.owners.filter((o) => o.pending.some((p) => p.missing === "dkim")).map((o) => ({ label: o.label, fqdn: o.fqdn, owner: o.owner })),
-    changes: plans.filter((p) => p.status !== "unchanged"),
-    unchanged: plans.filter((p) => p.status === "unchanged"),
+    records: { total: diff.counts.next, previous: diff.counts.previous, creates: diff.counts.creates, updates: diff.counts.updates, deletes: diff.counts.deletes, unchanged: diff.counts.unchanged, unexplainedDeletes },
+    byType: Object.fromEntries(Object.entries(byType).sort(([a], [b]) => (a < b ? -1 : 1))),
+    pendingDkim: desired.owners.filter((o) => o.pending.some((p) => p.missing === "dkim") && inScope(o.departement, scope)).map((o) => ({ label: o.label, fqdn: o.fqdn, owner: o.owner })),
+    subscriptions: against && subs ? diff.subscriptions : null,
+    changes,
+    unchanged,
   };
 }
 
-function compareOwner(after: SnapshotOwner, before: SnapshotOwner | null, info: OwnerRecords | null, removedOwner = false): OwnerPlan {
-  const old = new Map((before?.records ?? []).map((r) => [r.purpose, r]));
-  const added: SnapshotRecord[] = [];
-  const changed: RecordChange[] = [];
-  for (const r of after.records) {
-    const prev = old.get(r.purpose);
-    old.delete(r.purpose);
-    if (!prev) added.push(r);
-    else if (prev.name !== r.name || prev.type !== r.type || prev.ttl !== r.ttl || prev.value !== r.value) changed.push({ purpose: r.purpose, before: prev, after: r });
-  }
-  const removed = [...old.values()];
-  const status: ChangeStatus = removedOwner ? "removed" : !before ? "added" : added.length + changed.length + removed.length > 0 ? "changed" : "unchanged";
-  return {
-    owner: after.owner,
-    label: after.label,
-    departement: after.departement,
-    state: after.owner === ZONE_OWNER ? "zone" : (info?.state ?? null),
-    name: info?.name ?? null,
-    services: info?.services ?? [],
-    status,
-    records: after.records,
-    added,
-    changed,
-    removed,
-    pending: info?.pending.map((p) => p.purpose) ?? [],
-  };
+function inScope(departement: string | null, scope: string | null): boolean {
+  return scope === null || (scope === "platform" ? departement === null : departement === scope);
 }

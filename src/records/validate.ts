@@ -28,6 +28,7 @@ export type RecordRule =
   | "dmarc"
   | "dmarc-policy"
   | "dmarc-pct"
+  | "dmarc-alignment"
   | "dkim"
   | "tls-rpt"
   | "mta-sts";

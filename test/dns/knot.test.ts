@@ -85,6 +85,8 @@ describe("domaines verify against knotd", () => {
     );
     const criteria = Object.fromEntries(report.criteria.map((c: { id: string; status: string }) => [c.id, c.status]));
     expect(criteria).toEqual({ "2.3": "pass", "2.4": "pass", "2.5": "pass", "2.6": "pass", "2.7": "pass", "2.8": "not-checked" });
+    // What the server answered, as a person reads it: the compressed IPv6 form (RFC 5952).
+    expect(report.records.find((x: { purpose: string }) => x.purpose === "web-aaaa-1").found).toEqual(["2001:db8::10"]);
   });
 
   it("accepts a reserved label, a tombstone and an unallocated name serving the no-mail set", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { canonicalIPv6, parseResolverOption } from "../../src/dns/resolve.js";
+import { canonicalIPv6, compressIPv6, parseResolverOption } from "../../src/dns/resolve.js";
 import { compareAnswers, type VerifyInput } from "../../src/dns/verify.js";
 import type { Answer } from "../../src/dns/resolve.js";
 
@@ -20,13 +20,29 @@ describe("comparison with the model", () => {
     expect(canonicalIPv6("::1")).toBe("0000:0000:0000:0000:0000:0000:0000:0001");
   });
 
+  it("prints IPv6 addresses in RFC 5952 form: compressed, lowercase, the longest zero run as ::", () => {
+    expect(compressIPv6("2001:0DB8:0000:0000:0000:0000:0000:0010")).toBe("2001:db8::10");
+    expect(compressIPv6("0000:0000:0000:0000:0000:0000:0000:0001")).toBe("::1");
+    expect(compressIPv6("0:0:0:0:0:0:0:0")).toBe("::");
+    expect(compressIPv6("2001:db8:0:1:0:0:0:1")).toBe("2001:db8:0:1::1"); // the longest run
+    expect(compressIPv6("2001:db8:0:0:1:0:0:1")).toBe("2001:db8::1:0:0:1"); // the first of equal runs
+    expect(compressIPv6("2001:db8:0:1:1:1:1:1")).toBe("2001:db8:0:1:1:1:1:1"); // one zero group stays
+    expect(compressIPv6("fe80::")).toBe("fe80::");
+    expect(compressIPv6("::ffff:192.0.2.1")).toBe("::ffff:c000:201");
+    expect(canonicalIPv6("::ffff:192.0.2.1")).toBe("0000:0000:0000:0000:0000:ffff:c000:0201");
+    for (const bad of ["not-an-address", "1::2::3", "1:2:3:4:5:6:7:8:9", "12345::1", "::1.2.3.256"]) {
+      expect(compressIPv6(bad)).toBe(bad);
+      expect(canonicalIPv6(bad)).toBe(bad.toLowerCase());
+    }
+  });
+
   const input: VerifyInput = {
     fqdn: "mende.collectivite.fr",
     zone: "collectivite.fr",
     expected: [
-      { owner: "k", name: "mende", type: "MX", ttl: 3600, value: "10 mx1.example.net.", purpose: "mx1" },
-      { owner: "k", name: "mende", type: "MX", ttl: 3600, value: "20 mx2.example.net.", purpose: "mx2" },
-      { owner: "k", name: "mende", type: "AAAA", ttl: 3600, value: "2001:db8::10", purpose: "web-aaaa-1" },
+      { owner: "k", name: "mende", type: "MX", ttl: 3600, value: "10 mx1.example.net.", purpose: "mx1", set: "messages" },
+      { owner: "k", name: "mende", type: "MX", ttl: 3600, value: "20 mx2.example.net.", purpose: "mx2", set: "messages" },
+      { owner: "k", name: "mende", type: "AAAA", ttl: 3600, value: "2001:db8::10", purpose: "web-aaaa-1", set: "web" },
     ],
     pending: [],
   };

@@ -1,6 +1,7 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import { parseStackConfig, shardFromStackName, stackNameForShard } from "../../infra/config.js";
-import { overlayStackConfig } from "../../infra/sources.js";
+import { assertStackMatchesDeployment } from "../../infra/sources.js";
 import { loadConfig } from "../../src/config/load.js";
 
 const plain = () => false;
@@ -18,7 +19,7 @@ function problems(raw: Record<string, string>, stack = "dep-48", isSecret = plai
 describe("stack configuration", () => {
   test("values arrive as strings and are parsed, with defaults", () => {
     const c = parseStackConfig({ ...dep48, "domaines:defaultTtl": "300", "domaines:allowDeletions": "false", "ovh:endpoint": "ovh-eu" }, "dep-48", plain);
-    expect(c).toEqual({ zone: "collectivite.fr", shard: "48", mailTechnicalDomain: "messages.example.net", defaultTtl: 300, maxDeletionShare: 0.05, allowDeletions: false, subscriptions: true });
+    expect(c).toEqual({ zone: "collectivite.fr", shard: "48", mailTechnicalDomain: "messages.example.net", defaultTtl: 300, maxDeletionShare: 0.05, maxUpdateShare: 0.05, allowDeletions: false, subscriptions: true });
     expect(parseStackConfig({ "domaines:zone": "Test.Collectivite.FR.", "domaines:shard": "platform" }, "platform", plain)).toMatchObject({ zone: "test.collectivite.fr", shard: "platform" });
     expect(parseStackConfig({ ...dep48, "domaines:shard": "2a" }, "dep-2a", plain).shard).toBe("2A");
   });
@@ -27,16 +28,25 @@ describe("stack configuration", () => {
     const msg = problems({ "domaines:shard": "48", "domaines:defaultTtl": "30", "domaines:maxDeletionShare": "5%", "domaines:allowDeletions": "yes", "domaines:zone_": "x" });
     expect(msg).toMatch(/^stack "dep-48" configuration is invalid:/);
     expect(msg).toMatch(/domaines:zone: missing; set it with `pulumi config set domaines:zone <value>`/);
-    expect(msg).toMatch(/domaines:defaultTtl: .*>=\s*60/);
+    expect(msg).toMatch(/domaines:defaultTtl: "30" is not valid: an integer from 60 to 604800/);
     expect(msg).toMatch(/domaines:maxDeletionShare: /);
     expect(msg).toMatch(/domaines:allowDeletions: /);
     expect(msg).toMatch(/domaines:zone_: unknown key; known keys are domaines:zone, domaines:shard/);
   });
 
-  test("a département stack needs the mail technical domain; a bad zone or shard is named", () => {
-    expect(problems({ "domaines:zone": "collectivite.fr", "domaines:shard": "48" })).toMatch(/domaines:mailTechnicalDomain: required for a département stack/);
-    expect(problems({ ...dep48, "domaines:zone": "not a zone" })).toMatch(/domaines:zone: a domain name such as collectivite\.fr/);
+  test("a value of the wrong type is reported as such, never as missing", () => {
+    const msg = problems({ ...dep48, "domaines:defaultTtl": "three hundred", "domaines:maxUpdateShare": "lots", "domaines:subscriptions": "yes" });
+    expect(msg).toMatch(/domaines:defaultTtl: "three hundred" is not valid: an integer from 60 to 604800/);
+    expect(msg).toMatch(/domaines:maxUpdateShare: "lots" is not valid: a share between 0 and 1/);
+    expect(msg).toMatch(/domaines:subscriptions: "yes" is not valid: true or false/);
+    expect(msg).not.toMatch(/missing/);
+    expect(problems({ ...dep48, "domaines:maxUpdateShare": "1.5" })).toMatch(/domaines:maxUpdateShare: "1.5" is not valid: a share between 0 and 1/);
+  });
+
+  test("a bad zone or shard is named; the mail technical domain is an optional assertion", () => {
+    expect(problems({ ...dep48, "domaines:zone": "not a zone" })).toMatch(/domaines:zone: "not a zone" is not valid: a domain name such as collectivite\.fr/);
     expect(problems({ ...dep48, "domaines:shard": "480" }, "test")).toMatch(/domaines:shard: .*"platform" or a département code/);
+    expect(parseStackConfig({ "domaines:zone": "collectivite.fr", "domaines:shard": "48" }, "dep-48", plain).mailTechnicalDomain).toBeUndefined();
   });
 
   test("the shard must match the stack's conventional name", () => {
@@ -63,16 +73,35 @@ describe("stack configuration", () => {
     expect(stackNameForShard("2A")).toBe("dep-2a");
   });
 
-  test("the stack's zone, mail domain and TTL are laid over the deployment configuration", () => {
+  test("the deployment configuration is the truth: a stack assertion that disagrees is refused, naming both values", () => {
     const base = loadConfig();
+    const agree = parseStackConfig({ ...dep48, "domaines:mailTechnicalDomain": "mail.suite-territoriale.anct.gouv.fr", "domaines:defaultTtl": "3600" }, "dep-48", plain);
+    expect(() => assertStackMatchesDeployment(agree, base)).not.toThrow();
+    expect(() => assertStackMatchesDeployment(parseStackConfig({ "domaines:zone": "collectivite.fr", "domaines:shard": "48" }, "dep-48", plain), base)).not.toThrow();
     const c = parseStackConfig({ ...dep48, "domaines:zone": "test.collectivite.fr", "domaines:defaultTtl": "600" }, "dep-48", plain);
-    const d = overlayStackConfig(base, c);
-    expect(d.zone).toBe("test.collectivite.fr");
-    expect(d.dns!.variables.mailDomain).toBe("messages.example.net");
-    expect(d.dns!.ttl).toBe(600);
-    expect(base.dns!.ttl).not.toBe(600);
+    let msg = "";
+    try {
+      assertStackMatchesDeployment(c, base);
+    } catch (err) {
+      msg = (err as Error).message;
+    }
+    expect(msg).toMatch(/^the stack configuration disagrees with the deployment configuration, which plan, export and verify also read/);
+    expect(msg).toContain("domaines:zone is test.collectivite.fr but data/config.json says zone collectivite.fr");
+    expect(msg).toContain('domaines:mailTechnicalDomain is messages.example.net but data/config.json says dns.variables.mailDomain "mail.suite-territoriale.anct.gouv.fr"');
+    expect(msg).toContain("domaines:defaultTtl is 600 but data/config.json says dns.ttl 3600");
     const { mailDomain: _m, ...others } = base.dns!.variables;
-    expect(() => overlayStackConfig({ ...base, dns: { ...base.dns!, variables: others } }, c)).toThrow(/dns\.variables has no "mailDomain"/);
-    expect(() => overlayStackConfig({ zone: "collectivite.fr" }, c)).toThrow(/no "dns" section/);
+    expect(() => assertStackMatchesDeployment(agree, { ...base, dns: { ...base.dns!, variables: others } })).toThrow(/dns\.variables\.mailDomain \(absent\)/);
+    expect(() => assertStackMatchesDeployment(agree, { zone: "collectivite.fr" })).toThrow(/no "dns" section/);
+    expect(base.dns!.ttl).toBe(3600);
+  });
+
+  test("the committed stack files are valid and agree with data/config.json", () => {
+    for (const [file, stack] of [["Pulumi.dep-48.yaml", "dep-48"], ["Pulumi.platform.yaml", "platform"]] as const) {
+      // Flat `key: value` lines, as `pulumi config set` writes them.
+      const raw = Object.fromEntries([...readFileSync(file, "utf8").matchAll(/^ {2}([a-zA-Z]+:[a-zA-Z]+): "?([^"\n]*)"?$/gm)].map((m) => [m[1]!, m[2]!]));
+      expect(Object.keys(raw).length, file).toBeGreaterThanOrEqual(6);
+      const c = parseStackConfig(raw, stack, plain);
+      expect(() => assertStackMatchesDeployment(c, loadConfig()), file).not.toThrow();
+    }
   });
 });

@@ -17,7 +17,7 @@ function strings(target: string): string[] {
   return out;
 }
 
-const rec = (r: Partial<DesiredRecord>): DesiredRecord => ({ owner: "214800950", name: "mende", type: "TXT", ttl: 3600, value: "v=spf1 -all", purpose: "spf", ...r });
+const rec = (r: Partial<DesiredRecord>): DesiredRecord => ({ owner: "214800950", name: "mende", type: "TXT", ttl: 3600, value: "v=spf1 -all", purpose: "spf", set: "messages", ...r }) as DesiredRecord;
 
 describe("TXT targets in the form OVH stores them", () => {
   test("a short value is one quoted string (OVH adds the quotes itself when sent without)", () => {

@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, test } from "vitest";
-import { loadConfig } from "../../src/config/load.js";
 import type { LedgerEntry } from "../../src/ledger/schema.js";
 import { desiredZone, stackRecords } from "../../src/records/model.js";
 import type { DesiredRecord } from "../../src/records/types.js";
-import { overlayStackConfig } from "../../infra/sources.js";
+import { loadOperators } from "../../src/services/operators.js";
+import { loadStackSubscriptionSources } from "../../infra/providers/subscriptions.js";
 import { runExpectingFailure, runWithMocks, type MockRun } from "./support/mock-run.js";
 import {
   departementEntries,
@@ -11,8 +11,9 @@ import {
   homonymReservation,
   rawConfig,
   sourcesFor,
-  stackConfig,
+  testDeployment,
   tombstoned,
+  TTL,
   withServices,
   ZONE,
 } from "./support/fixtures.js";
@@ -59,8 +60,7 @@ function shuffled<T>(items: readonly T[], seed: number): T[] {
 }
 
 function modelFor(entries: LedgerEntry[], shard: string, dkim = {}) {
-  const deployment = overlayStackConfig(loadConfig(), stackConfig(shard));
-  return desiredZone(entries, deployment, dkim, shard === "platform" ? {} : { departement: shard });
+  return desiredZone(entries, testDeployment(), dkim, shard === "platform" ? {} : { departement: shard });
 }
 
 /** The whole Lozère ledger for the exact-equality proof; a 30-commune slice where runs are repeated (each run costs ~3 ms a resource). */
@@ -82,9 +82,13 @@ describe("a département stack (Lozère)", () => {
     const records = stackRecords(modelFor(wholeLozere, "48", dkimFor(withDkim)), "48");
     const expected = records.map(modelRecord).sort();
     const actual = zoneRecords(run).map((r) => asRecord(r.inputs)).sort();
-    expect(wholeLozere.length).toBeGreaterThan(140);
-    expect(expected.length).toBeGreaterThan(wholeLozere.length * 8);
+    expect(wholeLozere.length).toBe(152);
+    // 9 records each (Messages, web) but the DKIM of the two thirds still pending.
+    expect(expected.length).toBe(152 * 9 - wholeLozere.filter((e) => !withDkim.includes(e.label)).length);
     expect(actual).toEqual(expected);
+    // The deployment's TTL (900 in the test deployment, not data/config.json's 3600) is what OVH gets.
+    expect(new Set(zoneRecords(run).map((r) => r.inputs.ttl))).toEqual(new Set([TTL]));
+    expect(zoneRecords(run).every((r) => r.protect === false)).toBe(true);
     // One CommuneDomain per commune, each record its child, nothing else.
     const components = [...run.resources.values()].filter((r) => r.type === "domaines:dns:CommuneDomain");
     expect(components.map((c) => c.name).sort()).toEqual(wholeLozere.map((e) => e.key!).sort());
@@ -128,6 +132,35 @@ describe("a département stack (Lozère)", () => {
     expect(after.outputs).toMatchObject({ added: [newcomer.label], changed: [], removed: [] });
   });
 
+  test("onboarding a commune that already held its label (its no-mail pair replaced) passes the guard without allowDeletions", async () => {
+    const idle = lozere.map((e, i) => (i < 3 ? withServices(e, []) : e));
+    const before = await depRun(idle);
+    const after = await depRun(lozere, {}, before.outputs);
+    expect(after.outputs).toMatchObject({ added: [], changed: lozere.slice(0, 3).map((e) => e.label).sort(), removed: [] });
+    expect(String(after.outputs.deletionGuard)).toContain(`${lozere[0]!.label} (${lozere[0]!.key}): null-mx.MX, spf-none.TXT [enrolled in messages: its mail records replace the no-mail ones]`);
+    const own = zoneRecords(after).filter((r) => r.urn.includes(`::${lozere[0]!.key}.`)).map((r) => r.inputs.fieldtype);
+    expect(own).not.toContain("0 .");
+    expect(zoneRecords(after).filter((r) => r.urn.includes(`::${lozere[0]!.key}.`) && r.inputs.target === "0 .")).toEqual([]);
+  });
+
+  test("a second run on the same inputs changes nothing", async () => {
+    const first = await depRun(lozere);
+    const second = await depRun(lozere, {}, first.outputs);
+    expect(inputsByUrn(second)).toEqual(inputsByUrn(first));
+    expect(second.outputs).toMatchObject({ added: [], changed: [], removed: [], changes: { creates: 0, updates: 0, deletes: 0, subscriptionCreates: 0, subscriptionDeletes: 0 } });
+    expect(second.outputs.deletionGuard).toBe("deletion guard: nothing would be deleted");
+  });
+
+  test("a template's own TTL reaches OVH as such", async () => {
+    const base = testDeployment();
+    const sets = structuredClone(base.dns!.recordSets);
+    sets.messages!.records.find((t) => t.purpose === "dmarc")!.ttl = 300;
+    const run = await runWithMocks({ stack: "dep-48", config: rawConfig("48"), sources: sourcesFor(lozere.slice(0, 2), dkimFor(withDkim), { ...base, dns: { ...base.dns!, recordSets: sets } }) });
+    const dmarc = zoneRecords(run).filter((r) => String(r.inputs.subdomain).startsWith("_dmarc."));
+    expect(dmarc.map((r) => r.inputs.ttl)).toEqual([300, 300]);
+    expect(zoneRecords(run).filter((r) => !String(r.inputs.subdomain).startsWith("_dmarc.")).every((r) => r.inputs.ttl === TTL)).toBe(true);
+  });
+
   test("a DKIM key arriving changes only that commune", async () => {
     const late = lozere.find((e) => !withDkim.includes(e.label))!;
     const before = await depRun(lozere);
@@ -153,7 +186,33 @@ describe("the deletion guard in the program", () => {
     });
     expect(error.name).toBe("InfraError");
     expect(error.message).toMatch(/refusing to run/);
-    expect(error.message).toContain(`${gone.label} (${gone.key}): all records [not offboarded]`);
+    expect(error.message).toContain(`${gone.label} (${gone.key}): all records [not explained: the ledger has no line for "${gone.label}" any more`);
+    expect(registered).toBe(0);
+  });
+
+  test("refuses a commune still enrolled losing records (a lost DKIM key), even beside an offboarding of it", async () => {
+    const keyed = lozere.find((e) => withDkim.includes(e.label))!;
+    const lost = dkimFor(withDkim.filter((l) => l !== keyed.label));
+    const { error, registered } = await runExpectingFailure({ stack: "dep-48", config: rawConfig("48"), sources: sourcesFor(lozere, lost), previousOutputs: previous });
+    expect(error.message).toContain(`${keyed.label} (${keyed.key}): dkim.TXT — still enrolled in messages`);
+    expect(registered).toBe(0);
+    // Offboarded from fichiers in the same run: the DKIM loss is still not explained by it.
+    const both = await depRun(lozere.map((e) => (e === keyed ? withServices(e, ["messages", "fichiers"]) : e)));
+    const { error: again } = await runExpectingFailure({ stack: "dep-48", config: rawConfig("48"), sources: sourcesFor(lozere, lost), previousOutputs: both.outputs });
+    expect(again.message).toContain(`${keyed.label} (${keyed.key}): dkim.TXT — still enrolled in messages`);
+  });
+
+  test("refuses a change of zone, before registering anything", async () => {
+    const other = { ...testDeployment(), zone: "autre.collectivite.fr" };
+    const { error, registered } = await runExpectingFailure({ stack: "dep-48", config: rawConfig("48", { "domaines:zone": "autre.collectivite.fr" }), sources: sourcesFor(lozere, dkimFor(withDkim, "autre.collectivite.fr"), other), previousOutputs: previous });
+    expect(error.message).toContain(`the zone changed from ${ZONE} to autre.collectivite.fr: all ${(previous.recordTotal as number)} records would be deleted from ${ZONE}`);
+    expect(registered).toBe(0);
+  });
+
+  test("refuses a stack config that disagrees with the deployment configuration, naming both values", async () => {
+    const { error, registered } = await runExpectingFailure({ stack: "dep-48", config: rawConfig("48", { "domaines:defaultTtl": "3600", "domaines:mailTechnicalDomain": "mail.suite-territoriale.anct.gouv.fr" }), sources: sourcesFor(lozere) });
+    expect(error.message).toContain(`domaines:defaultTtl is 3600 but data/config.json says dns.ttl ${TTL}`);
+    expect(error.message).toContain(`domaines:mailTechnicalDomain is mail.suite-territoriale.anct.gouv.fr but data/config.json says dns.variables.mailDomain "messages.example.net"`);
     expect(registered).toBe(0);
   });
 
@@ -168,8 +227,8 @@ describe("the deletion guard in the program", () => {
     const leaving = lozere[20]!;
     const run = await depRun(lozere.map((e) => (e === leaving ? withServices(e, []) : e)), {}, previous);
     expect(run.outputs.changed).toEqual([leaving.label]);
-    // Every record id it had goes (the no-mail records have ids of their own).
-    expect(String(run.outputs.deletionGuard)).toContain(`${leaving.label} (${leaving.key}): all records [offboarded from messages]`);
+    // Every record it had goes (the no-mail records have identities of their own).
+    expect(String(run.outputs.deletionGuard)).toMatch(new RegExp(`${leaving.label} \\(${leaving.key}\\): (dkim\\.TXT, )?dmarc\\.TXT, mx1\\.MX, mx2\\.MX, spf\\.TXT, tls-rpt\\.TXT, web-a-1\\.A, web-aaaa-1\\.AAAA, www\\.CNAME \\[offboarded from messages\\]`));
     const own = zoneRecords(run).filter((r) => r.urn.includes(`::${leaving.key}.`)).map((r) => `${r.inputs.fieldtype} ${r.inputs.target}`).sort();
     expect(own).toEqual(['MX 0 .', 'TXT "v=spf1 -all"']);
   });
@@ -205,7 +264,8 @@ describe("the platform stack", () => {
     const run = await runWithMocks({ stack: "platform", config: rawConfig("platform"), sources: sourcesFor(entries) });
     const all = [...run.resources.values()];
     const dnssec = all.filter((r) => r.type === "ovh:Domain/zoneDNSSec:ZoneDNSSec");
-    expect(dnssec.map((r) => [r.name, r.inputs.zoneName])).toEqual([["dnssec", ZONE]]);
+    // Protected: deleting it would switch DNSSEC off for the whole zone.
+    expect(dnssec.map((r) => [r.name, r.inputs.zoneName, r.protect])).toEqual([["dnssec", ZONE, true]]);
     expect(all.some((r) => r.type === "domaines:dns:CommuneDomain")).toBe(false);
     const groups = all.filter((r) => r.type === "domaines:dns:ZoneNames").map((r) => r.name).sort();
     expect(groups).toEqual(["saint-denis", "sainte-colombe", "zone"]);
@@ -222,15 +282,15 @@ describe("the platform stack", () => {
 
   test("never lets a zone-level record go silently", async () => {
     const first = await runWithMocks({ stack: "platform", config: rawConfig("platform"), sources: sourcesFor([]) });
-    const base = loadConfig();
+    const base = testDeployment();
     const withoutCaa = { ...base, dns: { ...base.dns!, zoneRecords: base.dns!.zoneRecords.filter((t) => t.purpose !== "caa-issuewild") } };
     const { error } = await runExpectingFailure({
       stack: "platform",
       config: rawConfig("platform", { "domaines:maxDeletionShare": "1" }),
-      sources: (config) => ({ entries: [], dkim: {}, deployment: overlayStackConfig(withoutCaa, config) }),
+      sources: sourcesFor([], {}, withoutCaa),
       previousOutputs: first.outputs,
     });
-    expect(error.message).toMatch(/@ \(zone\): caa-issuewild\.CAA \[not offboarded\]/);
+    expect(error.message).toContain("@ (zone): caa-issuewild.CAA [not explained: zone-level records are never deleted by a ledger change]");
   });
 });
 
@@ -252,6 +312,56 @@ describe("Espace Opérateur subscriptions in the département stack", () => {
     });
     expect(error.message).toMatch(/refusing to run/);
     expect(registered).toBe(0);
+  });
+});
+
+describe("Espace Opérateur subscriptions under the guard", () => {
+  const members = ["mende", "marvejols", "langogne"];
+  let entries: LedgerEntry[];
+  let first: MockRun;
+  const withOperators = (drop: (ops: ReturnType<typeof loadOperators>) => ReturnType<typeof loadOperators>) => () => {
+    const src = loadStackSubscriptionSources();
+    return { ...src, operators: drop(structuredClone(src.operators)) };
+  };
+  beforeAll(async () => {
+    entries = wholeLozere.filter((e) => members.includes(e.label));
+    first = await depRun(entries, { "domaines:subscriptions": "true" });
+    expect((first.outputs.guardState as { subscriptions: unknown[] }).subscriptions).toHaveLength(3);
+  });
+
+  test("a member dropped from its operator while enrolled is refused, naming the commune", async () => {
+    const langogne = entries.find((e) => e.label === "langogne")!;
+    const { error, registered } = await runExpectingFailure({
+      stack: "dep-48",
+      config: rawConfig("48", { "domaines:subscriptions": "true" }),
+      sources: sourcesFor(entries, dkimFor(withDkim)),
+      subscriptionSources: withOperators((ops) => ({ ...ops, operators: ops.operators.map((o) => ({ ...o, members: o.members.filter((m) => m !== langogne.key) })) })),
+      previousOutputs: first.outputs,
+    });
+    expect(error.message).toContain(`langogne (${langogne.key}) messages via cdg48 — still enrolled in messages, but the commune is a member of no configured operator (data/operators.json)`);
+    expect(registered).toBe(0);
+  });
+
+  test("removing the operator, or switching subscriptions off, is refused the same way", async () => {
+    const { error } = await runExpectingFailure({
+      stack: "dep-48",
+      config: rawConfig("48", { "domaines:subscriptions": "true" }),
+      sources: sourcesFor(entries, dkimFor(withDkim)),
+      subscriptionSources: withOperators((ops) => ({ ...ops, operators: [] })),
+      previousOutputs: first.outputs,
+    });
+    expect(error.message).toMatch(/^deletion guard: refusing to run/);
+    expect(error.message).toContain("3 Espace Opérateur subscription(s) would be deleted although the ledger does not explain it");
+    const { error: off } = await runExpectingFailure({ stack: "dep-48", config: rawConfig("48", { "domaines:subscriptions": "false" }), sources: sourcesFor(entries, dkimFor(withDkim)), previousOutputs: first.outputs });
+    expect(off.message).toContain("still enrolled in messages, but this run declares no subscription (domaines:subscriptions is false)");
+  });
+
+  test("offboarding passes and the subscription goes", async () => {
+    // Three communes: one offboarding is a third of the stack's records, so the share is raised for this small stack.
+    const run = await depRun(entries.map((e) => (e.label === "langogne" ? withServices(e, []) : e)), { "domaines:subscriptions": "true", "domaines:maxDeletionShare": "0.5" }, first.outputs);
+    expect((run.outputs.subscriptions as { label: string }[]).map((s) => s.label).sort()).toEqual(["marvejols", "mende"]);
+    expect(run.outputs.changes).toMatchObject({ subscriptionDeletes: 1, subscriptionCreates: 0 });
+    expect(String(run.outputs.deletionGuard)).toMatch(/langogne \(214800807\) messages \[offboarded from messages\]/);
   });
 });
 

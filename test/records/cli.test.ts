@@ -6,7 +6,8 @@ import { serializeLedger } from "../../src/ledger/codec.js";
 import type { LedgerEntry } from "../../src/ledger/schema.js";
 import { runCli, runCliAsync } from "../support/cli.js";
 import { checkZone } from "../support/knot.js";
-import { entry, smallDkim, smallLedger } from "./fixtures.js";
+import { runWithMocks } from "../infra/support/mock-run.js";
+import { smallDkim, smallLedger } from "./fixtures.js";
 
 /** plan and export --format zone as a user runs them: the compiled CLI over a temp ledger. */
 
@@ -87,24 +88,38 @@ describe("export --format zone", () => {
   });
 });
 
+/** What `pulumi up` on dep-48 (or platform) leaves in `pulumi stack output guardState --json`: the real program under mocks, reading the same files as the CLI. */
+async function applyStack(w: { ledger: string; dkim: string }, shard = "48", previousOutputs?: Record<string, unknown>): Promise<{ outputs: Record<string, unknown>; file: string }> {
+  const run = await runWithMocks({
+    stack: shard === "platform" ? "platform" : `dep-${shard}`,
+    config: { "domaines:zone": "collectivite.fr", "domaines:shard": shard, "domaines:ledgerDir": w.ledger, "domaines:dkimFile": w.dkim, "domaines:subscriptions": "false" },
+    ...(previousOutputs ? { previousOutputs } : {}),
+  });
+  const file = join(root, `applied-${n++}.json`);
+  writeFileSync(file, `${JSON.stringify(run.outputs.guardState, null, 2)}\n`);
+  return { outputs: run.outputs, file };
+}
+
 describe("plan", () => {
-  it("shows everything as new without a snapshot, then nothing after --save, then each change per commune", async () => {
+  it("without a snapshot shows every record as new; against the stack's own output, nothing; then each change with its ledger explanation", async () => {
     const w = workspace();
-    const first = runCli(["plan", "--json", ...w.args]);
-    expect(first.code).toBe(0);
-    const p1 = JSON.parse(first.stdout);
-    expect(p1.appliedAt).toBeNull();
-    expect(p1.owners).toMatchObject({ added: 10, changed: 0, removed: 0 }); // 9 labels + the zone level
-    expect(p1.records.added).toBe(p1.records.total);
-    expect(p1.pendingDkim.map((p: { label: string }) => p.label)).toEqual(["marvejols"]);
+    const first = JSON.parse(runCli(["plan", "--departement", "48", "--json", ...w.args]).stdout);
+    expect(first.against).toBeNull();
+    expect(first.owners).toMatchObject({ total: 8, added: 8, changed: 0, removed: 0 });
+    expect(first.records.creates).toBe(first.records.total);
+    expect(first.pendingDkim.map((p: { label: string }) => p.label)).toEqual(["marvejols"]);
 
-    expect(runCli(["plan", "--save", ...w.args]).code).toBe(0);
-    const p2 = JSON.parse(runCli(["plan", "--json", ...w.args]).stdout);
-    expect(p2.appliedAt).not.toBeNull();
-    expect(p2.owners).toMatchObject({ added: 0, changed: 0, removed: 0, unchanged: 10 });
+    const applied = await applyStack(w);
+    const p2 = JSON.parse(runCli(["plan", "--against", applied.file, "--json", ...w.args]).stdout);
+    expect(p2.scope).toBe("48");
+    expect(p2.against).toEqual({ shard: "48", zone: "collectivite.fr" });
+    expect(p2.owners).toMatchObject({ total: 8, added: 0, changed: 0, removed: 0, unchanged: 8 });
+    expect(p2.records).toMatchObject({ creates: 0, updates: 0, deletes: 0, unchanged: p2.records.total, previous: p2.records.total });
     expect(p2.changes).toEqual([]);
+    // The same diff the stack's guard judged: its record total is the plan's.
+    expect(p2.records.total).toBe(applied.outputs.recordTotal);
 
-    // Messages gives Marvejols' key; Langogne enrols; the tombstone leaves the ledger; Mende's DKIM rotates.
+    // Messages gives Marvejols' key and rotates Mende's; Langogne enrols; the tombstone's line is cut by hand.
     const entries = smallLedger().filter((e) => e.label !== "ancienne");
     const langogne = entries.find((e) => e.label === "langogne")!;
     langogne.services = { messages: { enrolledAt: "2026-03-02T00:00:00.000Z", quotas: {} } };
@@ -114,45 +129,91 @@ describe("plan", () => {
     dkim["mende.collectivite.fr"].value = "v=DKIM1; k=rsa; p=QUJD";
     writeFileSync(w.dkim, JSON.stringify(dkim));
 
-    const p3 = JSON.parse(runCli(["plan", "--json", ...w.args]).stdout);
-    const byLabel = Object.fromEntries(p3.changes.map((c: { label: string }) => [c.label, c]));
+    const p3 = JSON.parse(runCli(["plan", "--against", applied.file, "--json", ...w.args]).stdout);
+    const byLabel = Object.fromEntries(p3.changes.map((c: { label: string; status: string }) => [`${c.label}${c.status === "added" ? "+" : ""}`, c]));
     expect(Object.keys(byLabel).sort()).toEqual(["ancienne", "langogne", "marvejols", "mende"]);
     expect(byLabel.ancienne.status).toBe("removed");
-    expect(byLabel.ancienne.removed.map((r: { purpose: string }) => r.purpose).sort()).toEqual(["null-mx", "spf-none"]);
-    expect(byLabel.marvejols.added.map((r: { purpose: string }) => r.purpose)).toEqual(["dkim"]);
-    expect(byLabel.mende.changed).toEqual([expect.objectContaining({ purpose: "dkim", after: expect.objectContaining({ value: "v=DKIM1; k=rsa; p=QUJD" }) })]);
-    expect(byLabel.langogne.removed.map((r: { purpose: string }) => r.purpose).sort()).toEqual(["null-mx", "spf-none"]);
-    expect(byLabel.langogne.added.map((r: { purpose: string }) => r.purpose)).toContain("mx1");
-    expect(p3.owners).toMatchObject({ added: 0, changed: 3, removed: 1 });
+    expect(byLabel.ancienne.deletes.map((d: { explainedBy: string | null; why: string }) => [d.explainedBy, d.why])).toEqual([
+      [null, 'the ledger has no line for "ancienne" any more (labels are never removed: a hand-cut or truncated ledger?)'],
+      [null, 'the ledger has no line for "ancienne" any more (labels are never removed: a hand-cut or truncated ledger?)'],
+    ]);
+    expect(byLabel.marvejols.creates.map((r: { purpose: string }) => r.purpose)).toEqual(["dkim"]);
+    expect(byLabel.mende.updates).toEqual([expect.objectContaining({ after: expect.objectContaining({ purpose: "dkim", value: "v=DKIM1; k=rsa; p=QUJD" }), explainedBy: null })]);
+    expect(byLabel.langogne.deletes.map((d: { record: { purpose: string }; explainedBy: string }) => `${d.record.purpose} ${d.explainedBy}`)).toEqual([
+      "null-mx enrolled in messages: its mail records replace the no-mail ones",
+      "spf-none enrolled in messages: its mail records replace the no-mail ones",
+    ]);
+    expect(byLabel.langogne.creates.map((r: { purpose: string }) => r.purpose)).toContain("mx1");
+    expect(p3.owners).toMatchObject({ added: 0, changed: 3, removed: 1, unchanged: 4 });
+    expect(p3.records).toMatchObject({ deletes: 4, unexplainedDeletes: 2 });
     expect(p3.pendingDkim.map((p: { label: string }) => p.label)).toEqual(["langogne"]);
 
-    const human = runCli(["plan", ...w.args]);
+    const human = runCli(["plan", "--against", applied.file, ...w.args]);
     expect(human.code).toBe(0);
-    expect(human.stdout).toMatch(/^Owners: {2}9 \(added 0, changed 3, removed 1, unchanged 6\) {2}— labels, and the zone level \(@\)$/m);
-    expect(human.stdout).toMatch(/^- ancienne \(gone from the ledger\)\n {4}- ancienne\.collectivite\.fr 3600 MX 0 \.$/m);
+    expect(human.stdout).toContain(`compared with the applied snapshot of stack dep-48 (${applied.file})`);
+    expect(human.stdout).toMatch(/^Labels: {2}7 \(added 0, changed 3, removed 1, unchanged 4\)$/m);
+    expect(human.stdout).toMatch(/^NOT EXPLAINED by the ledger: 2 deletion\(s\); the stack's deletion guard would refuse this run/m);
+    expect(human.stdout).toMatch(/^- ancienne \(gone from this stack\)\n {4}- ancienne\.collectivite\.fr 3600 MX 0 \. {2}\[NOT EXPLAINED: the ledger has no line for "ancienne"/m);
+    expect(human.stdout).toMatch(/^~ langogne — Langogne \(allocated, messages\)\n(.*\n)* {4}- langogne\.collectivite\.fr 3600 MX 0 \. {2}\[enrolled in messages: its mail records replace the no-mail ones\]$/m);
     expect(human.stdout).toMatch(/^~ mende — Mende \(allocated, fichiers\+messages\)\n {4}~ stmessages\._domainkey\.mende\.collectivite\.fr 3600 TXT v=DKIM1; k=rsa; p=\S+\n {6}→ stmessages\._domainkey\.mende\.collectivite\.fr 3600 TXT v=DKIM1; k=rsa; p=QUJD$/m);
     expect(human.stdout).toMatch(/DKIM pending .*: 1: langogne/);
   });
 
-  it("saves one département without touching the others' applied state", () => {
-    const entries = [...smallLedger(), entry({ label: "ajaccio", state: "allocated", key: "212000046", departement: "2A", services: { fichiers: { enrolledAt: "2026-03-01T00:00:00.000Z", quotas: {} } } })];
-    const w = workspace(entries);
-    expect(runCli(["plan", "--departement", "2A", "--save", ...w.args]).code).toBe(0);
-    const p48 = JSON.parse(runCli(["plan", "--departement", "48", "--json", ...w.args]).stdout);
-    expect(p48.owners.added).toBe(8);
-    const p2a = JSON.parse(runCli(["plan", "--departement", "2a", "--json", ...w.args]).stdout);
-    expect(p2a.owners).toMatchObject({ total: 1, unchanged: 1, added: 0 });
-    expect(runCli(["plan", "--departement", "48", "--save", ...w.args]).code).toBe(0);
-    const whole = JSON.parse(runCli(["plan", "--json", ...w.args]).stdout);
-    // The zone level and the homonym slug (platform stack) were never saved.
-    expect(whole.changes.map((c: { label: string }) => c.label).sort()).toEqual(["@", "saint-denis"]);
+  it("reads the whole `pulumi stack output --json` too; a platform snapshot plans the platform's scope", async () => {
+    const w = workspace();
+    const applied = await applyStack(w, "platform");
+    const all = join(root, `outputs-${n++}.json`);
+    writeFileSync(all, JSON.stringify(applied.outputs));
+    const p = JSON.parse(runCli(["plan", "--against", all, "--json", ...w.args]).stdout);
+    expect(p.scope).toBe("platform");
+    expect(p.changes).toEqual([]);
+    expect(p.unchanged).toEqual(["@", "saint-denis"]);
+    const mismatch = runCli(["plan", "--against", all, "--departement", "48", ...w.args]);
+    expect(mismatch.code).toBe(2);
+    expect(mismatch.stderr).toMatch(/--departement "48" and --against ".*" disagree: the snapshot is stack platform's \(shard platform\), not département 48's/);
   });
 
-  it("refuses a damaged snapshot with exit 2 and says what to do", async () => {
+  it("shows a renamed commune under its new name and AAAA values compressed", () => {
+    const entries = smallLedger().map((e) => (e.label === "mende" ? { ...e, nameHistory: [{ name: "Mende-la-Neuve", since: "2026-01-01" }] } : e));
+    const w = workspace(entries);
+    const cfg = JSON.parse(readFileSync(join(process.cwd(), "data", "config.json"), "utf8"));
+    cfg.dns.variables.webIPv6 = ["2001:0db8:0000:0000:0000:0000:0000:0010"];
+    const file = join(root, `cfg${n++}.json`);
+    writeFileSync(file, JSON.stringify(cfg));
+    const r = runCli(["plan", "--departement", "48", "--config", file, ...w.args]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^\+ mende — Mende-la-Neuve \(allocated, fichiers\+messages\): 9 records/m);
+    const j = JSON.parse(runCli(["plan", "--departement", "48", "--config", file, "--json", ...w.args]).stdout);
+    expect(j.changes.find((c: { label: string }) => c.label === "mende").name).toBe("Mende-la-Neuve");
+  });
+
+  it("retires --save and dns-applied.json with a message saying what replaces them", () => {
     const w = workspace();
-    writeFileSync(join(w.ledger, "dns-applied.json"), "{ not json");
-    const r = await runCliAsync(["plan", ...w.args]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/cannot read the applied DNS snapshot .*dns-applied\.json: .*Restore it from backup, or delete it/);
+    for (const args of [["--save"], ["--snapshot", "x.json"]]) {
+      const r = runCli(["plan", ...args, ...w.args]);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr).toMatch(/is retired: the one record of what was applied is now the Pulumi stack's own guardState output.*pulumi stack output guardState --json -s dep-48 > applied\.json; domaines plan --against applied\.json/);
+    }
+    writeFileSync(join(w.ledger, "dns-applied.json"), "{}");
+    const r = runCli(["plan", "--departement", "48", ...w.args]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/dns-applied\.json is no longer read \(plan --save is retired\)/);
+  });
+
+  it("refuses a missing, damaged or foreign snapshot with exit 2 and says what to do", async () => {
+    const w = workspace();
+    const bad = join(root, `bad-${n++}.json`);
+    const cases: [string | null, RegExp][] = [
+      [null, /--against ".*missing\.json": no such file; write it with `pulumi stack output guardState --json/],
+      ["{ not json", /: not JSON \(.*\); write it with `pulumi stack output guardState --json > /],
+      [JSON.stringify({ version: 1, zone: "collectivite.fr", shard: "48", owners: [] }), /is not a stack's applied snapshot: it is a version 1 guardState \(record digests only/],
+      [JSON.stringify({ version: 2, zone: "collectivite.fr", shard: "48" }), /is not a stack's applied snapshot: owners: /],
+    ];
+    for (const [text, message] of cases) {
+      if (text !== null) writeFileSync(bad, text);
+      const r = await runCliAsync(["plan", "--against", text === null ? join(root, "missing.json") : bad, ...w.args]);
+      expect(r.code, text ?? "missing").toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
   });
 });

@@ -15,6 +15,7 @@ export function entry(fields: Partial<LedgerEntry> & Pick<LedgerEntry, "label" |
   return {
     key: null,
     inseeHistory: [],
+    nameHistory: [],
     allocatedAt: NOW,
     updatedAt: NOW,
     legacy: false,
@@ -29,9 +30,14 @@ export function enrolment(...services: string[]): LedgerEntry["services"] {
 }
 
 let cachedKey: string | undefined;
+/** One key per worker thread, kept across re-imports of this module (mutation testing re-runs the files per mutant). */
+function sharedTestKey(make: () => string): string {
+  const g = globalThis as { __domainesTestRsaKey?: string };
+  return (g.__domainesTestRsaKey ??= make());
+}
 /** A real RSA-2048 public key in base64 (392 characters: more than one 255-octet string). */
 export function dkimPublicKey(): string {
-  cachedKey ??= generateKeyPairSync("rsa", { modulusLength: 2048 }).publicKey.export({ type: "spki", format: "der" }).toString("base64");
+  cachedKey ??= sharedTestKey(() => generateKeyPairSync("rsa", { modulusLength: 2048 }).publicKey.export({ type: "spki", format: "der" }).toString("base64"));
   return cachedKey;
 }
 

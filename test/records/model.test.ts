@@ -23,6 +23,26 @@ describe("records per ledger state", () => {
     expect(mende.records.map((r) => r.purpose).sort()).toEqual(["dkim", "dmarc", "mx1", "mx2", "spf", "tls-rpt", "web-a-1", "web-aaaa-1", "www"]);
   });
 
+  it("gives each owner a typed holder and the record set that published each record", () => {
+    const z = zone();
+    const holders = Object.fromEntries(z.owners.map((o) => [o.label, o.holder]));
+    expect(holders.mende).toEqual({ kind: "commune", key: "214800957" });
+    expect(holders.chirac).toEqual({ kind: "label", label: "chirac" });
+    expect(holders["saint-denis"]).toEqual({ kind: "label", label: "saint-denis" });
+    expect(holders.ancienne).toEqual({ kind: "label", label: "ancienne" });
+    const sets = (label: string) => Object.fromEntries(owner(label).records.map((r) => [r.purpose, r.set]));
+    expect(sets("mende")).toEqual({ mx1: "messages", mx2: "messages", spf: "messages", dkim: "messages", dmarc: "messages", "tls-rpt": "messages", "web-a-1": "web", "web-aaaa-1": "web", www: "web" });
+    expect(sets("langogne")).toEqual({ "null-mx": "no-mail", "spf-none": "no-mail" });
+    expect(new Set(z.zoneRecords.map((r) => r.set))).toEqual(new Set(["zone"]));
+    expect(new Set(z.authority.map((r) => r.set))).toEqual(new Set(["authority"]));
+  });
+
+  it("names a renamed commune by its latest name", () => {
+    const renamed = smallLedger().map((e) => (e.label === "mende" ? { ...e, nameHistory: [{ name: "Mende-Ville", since: "2025-01-01" }, { name: "Mende-la-Neuve", since: "2026-01-01" }] } : e));
+    expect(desiredZone(renamed, config(), smallDkim()).owners.find((o) => o.label === "mende")!.name).toBe("Mende-la-Neuve");
+    expect(owner("marvejols").name).toBe("Marvejols");
+  });
+
   it("marks the DKIM record pending when Messages has not given the key, and publishes the rest", () => {
     const marvejols = owner("marvejols");
     expect(marvejols.pending).toEqual([expect.objectContaining({ purpose: "dkim", missing: "dkim", owner: "214800924" })]);

@@ -11,8 +11,9 @@ const rec = (name: string, type: DesiredRecord["type"], value: string, extra: Pa
   ttl: 3600,
   value,
   purpose: `p${n++}`,
+  set: "test",
   ...extra,
-});
+} as DesiredRecord);
 const mxPair = (name = "mende") => [rec(name, "MX", "10 mx1.example.net."), rec(name, "MX", "20 mx2.example.net.")];
 
 /** The rules a set breaks, with the message of the first problem of each. */
@@ -53,6 +54,21 @@ describe("validation names the record and the rule", () => {
   it("checks DMARC syntax", () => expectRule([rec("_dmarc.m", "TXT", "v=DMARC1 p=reject")], "dmarc", /_dmarc\.m\.collectivite\.fr TXT .* breaks dmarc: not a DMARC record/));
   it("requires p=reject or quarantine", () => expectRule([rec("_dmarc.m", "TXT", "v=DMARC1; p=none")], "dmarc-policy", /breaks dmarc-policy: p=none; the policy must be reject or quarantine/));
   it("refuses pct below 100", () => expectRule([rec("_dmarc.m", "TXT", "v=DMARC1; p=reject; pct=50")], "dmarc-pct", /breaks dmarc-pct: pct=50/));
+  it("refuses a relaxed subdomain or non-existent-domain policy (sp, np)", () => {
+    expectRule([rec("_dmarc", "TXT", "v=DMARC1; p=reject; sp=none; adkim=s; aspf=s")], "dmarc-policy", /_dmarc\.collectivite\.fr TXT .* breaks dmarc-policy: sp=none; must be reject or quarantine/);
+    expectRule([rec("_dmarc", "TXT", "v=DMARC1; p=reject; np=none; adkim=s; aspf=s")], "dmarc-policy", /np=none; must be reject or quarantine/);
+    expect(broken([rec("_dmarc", "TXT", "v=DMARC1; p=reject; sp=reject; np=quarantine; adkim=s; aspf=s")]).size).toBe(0);
+  });
+  it("refuses relaxed alignment, explicit or by default: the communes share collectivite.fr as organisational domain", () => {
+    expectRule([rec("_dmarc.m", "TXT", "v=DMARC1; p=reject; adkim=r; aspf=s")], "dmarc-alignment", /breaks dmarc-alignment: adkim=r \(relaxed\); the communes share the organisational domain, so alignment must be strict: adkim=s/);
+    expectRule([rec("_dmarc.m", "TXT", "v=DMARC1; p=reject; adkim=s; aspf=r")], "dmarc-alignment", /aspf=r \(relaxed\);.*aspf=s/);
+    const absent = validateRecords([rec("_dmarc.m", "TXT", "v=DMARC1; p=reject")], Z).filter((p) => p.rule === "dmarc-alignment").map((p) => p.message.replace(/^.* breaks dmarc-alignment: /, ""));
+    expect(absent).toEqual([
+      "adkim absent (relaxed by default); the communes share the organisational domain, so alignment must be strict: adkim=s",
+      "aspf absent (relaxed by default); the communes share the organisational domain, so alignment must be strict: aspf=s",
+    ]);
+    expect(broken([rec("_dmarc.m", "TXT", "v=DMARC1; p=quarantine; adkim=s; aspf=s")]).size).toBe(0);
+  });
   it("refuses unknown DMARC tags and bad report addresses", () => {
     expectRule([rec("_dmarc.m", "TXT", "v=DMARC1; p=reject; adkim=x")], "dmarc", /adkim=x; must be r or s/);
     expectRule([rec("_dmarc.m", "TXT", "v=DMARC1; p=reject; rua=dmarc@example.net")], "dmarc", /rua=dmarc@example\.net; must be mailto:/);

@@ -60,7 +60,7 @@ describe("TXT strings", () => {
 
   it("keeps a hostile value inside one TXT record even without validation", async () => {
     const z = desiredZone(smallLedger(), config(), smallDkim());
-    z.zoneRecords.push({ owner: "zone", name: "evil", type: "TXT", ttl: 3600, value: 'x" ; \nevil2 3600 IN A 192.0.2.66 ; "', purpose: "evil" });
+    z.zoneRecords.push({ owner: "zone", name: "evil", type: "TXT", ttl: 3600, value: 'x" ; \nevil2 3600 IN A 192.0.2.66 ; "', purpose: "evil", set: "zone" });
     const file = write("hostile.zone", renderZone(z));
     const loaded = loadedRecords(z.zone, file);
     expect(loaded.filter((l) => l.startsWith("evil"))).toHaveLength(1);

@@ -1,54 +1,75 @@
-import { planDns } from "../../operations/dns.js";
-import type { OwnerPlan, ZonePlan } from "../../records/plan.js";
-import { DKIM_OPTION } from "../options.js";
+import { compressIPv6 } from "../../dns/resolve.js";
+import { InputError } from "../../errors.js";
+import { planDns, retiredSaveMessage } from "../../operations/dns.js";
+import type { SnapshotRecord } from "../../records/applied.js";
+import type { PlanOwner, ZonePlan } from "../../records/plan.js";
 import { fqdnOf } from "../../records/validate.js";
+import { DKIM_OPTION, SERVICE_FILE_OPTIONS } from "../options.js";
 import type { CommandSpec } from "../command.js";
 import type { CommandContext } from "../context.js";
 
 export const command: CommandSpec = {
   name: "plan",
-  summary: "what the DNS zone would contain and what changed since the last applied snapshot",
-  usage: "[--departement D] [--save] [--snapshot FILE] [--dkim FILE] [--json]",
+  summary: "what the DNS zone would contain, and the diff against a stack's applied snapshot",
+  usage: "[--departement D] [--against FILE] [--dkim FILE] [--json]",
   description:
     "Builds the desired records from the ledger, the configuration's dns section and the DKIM store,\n" +
-    "validates them, and compares them per commune with the last applied snapshot\n" +
-    "(<ledger dir>/dns-applied.json): added, changed, removed, with counts, and the communes whose\n" +
-    "DKIM key Messages has not given yet (their DKIM record is pending; the rest is published).\n" +
-    "--save records the desired state as applied: run it right after a successful `pulumi up`.\n" +
-    "With --departement, only that département's communes (one Pulumi stack) are compared or saved;\n" +
-    "without it the zone-level records (the platform stack) are included.",
-  examples: ["domaines plan --departement 48", "domaines plan --json", "domaines plan --departement 48 --save   # after pulumi up on dep-48"],
+    "validates them, and compares them with what a Pulumi stack applied: its guardState output,\n" +
+    "saved with `pulumi stack output guardState --json -s dep-48 > applied.json`. The diff is the one\n" +
+    "the stack's deletion guard judges: records created, updated and deleted per label, each deletion\n" +
+    "with the ledger transition that explains it (offboarded, tombstone, alias, …) or NOT EXPLAINED\n" +
+    "(the guard then refuses the run), and for a département the Espace Opérateur subscriptions.\n" +
+    "The scope is the snapshot's stack (the platform or one département); --departement, if also\n" +
+    "given, must agree. Without --against: the département (or the whole zone), every record new.\n" +
+    "Communes whose DKIM key Messages has not given yet are listed (their DKIM record is pending).",
+  examples: [
+    "pulumi stack output guardState --json -s dep-48 > applied.json && domaines plan --against applied.json",
+    "domaines plan --departement 48",
+    "domaines plan --against applied.json --json",
+  ],
   options: {
     departement: { type: "string", valueName: "D", description: "only this département's communes (01, 2A, 974, …)" },
-    save: { type: "boolean", description: "record the desired state as applied (after a successful apply)" },
-    snapshot: { type: "string", valueName: "FILE", description: "applied snapshot instead of <ledger dir>/dns-applied.json" },
+    against: { type: "string", valueName: "FILE", description: "a stack's applied snapshot: `pulumi stack output guardState --json > FILE`" },
+    save: { type: "boolean", description: "retired: the stack's guardState output is the applied snapshot (see --against)" },
+    snapshot: { type: "string", valueName: "FILE", description: "retired: use --against FILE" },
     dkim: DKIM_OPTION,
+    ...SERVICE_FILE_OPTIONS,
   },
   positionals: { min: 0, max: 0, name: "" },
   async run(ctx) {
+    if (ctx.flag("save")) throw new InputError(retiredSaveMessage("plan --save"));
+    if (ctx.string("snapshot") !== undefined) throw new InputError(retiredSaveMessage("plan --snapshot"));
     const dep = ctx.string("departement");
-    const snapshot = ctx.string("snapshot");
-    const plan = await planDns(ctx.ws, { ...(dep === undefined ? {} : { departement: dep }), ...(snapshot === undefined ? {} : { snapshot }), save: ctx.flag("save") });
+    const against = ctx.string("against");
+    const plan = await planDns(ctx.ws, { ...(dep === undefined ? {} : { departement: dep }), ...(against === undefined ? {} : { against }) });
+    for (const w of plan.warnings) ctx.warn(w);
     if (ctx.json) {
       ctx.printJson(plan);
       return 0;
     }
-    const path = plan.snapshot;
-    printPlan(ctx, plan, path);
-    if (ctx.flag("save")) ctx.print(`\nSaved as applied: ${path}`);
+    printPlan(ctx, plan, plan.againstFile);
     return 0;
   },
 };
 
-function printPlan(ctx: CommandContext, plan: ZonePlan, snapshot: string): void {
-  const scope = plan.departement ? `département ${plan.departement}` : "the whole zone";
-  ctx.print(`Plan for ${scope} in ${plan.zone}`);
-  ctx.print(plan.appliedAt ? `compared with the snapshot applied ${plan.appliedAt} (${snapshot})` : `no applied snapshot yet (${snapshot}): every record is new`);
+function scopeName(plan: ZonePlan): string {
+  return plan.scope === null ? "the whole zone" : plan.scope === "platform" ? "the platform stack (zone level and labels of no département)" : `département ${plan.scope}`;
+}
+
+function printPlan(ctx: CommandContext, plan: ZonePlan, file: string | null): void {
+  ctx.print(`Plan for ${scopeName(plan)} in ${plan.zone}`);
+  ctx.print(
+    plan.against
+      ? `compared with the applied snapshot of stack ${plan.against.shard === "platform" ? "platform" : `dep-${plan.against.shard.toLowerCase()}`} (${file})`
+      : "no applied snapshot given: every record is new (compare with a stack: `pulumi stack output guardState --json -s dep-48 > applied.json`, then --against applied.json)",
+  );
+  if (plan.zoneChangedFrom) ctx.print(`ZONE CHANGE: the snapshot is for ${plan.zoneChangedFrom}; every record would leave it (the deletion guard refuses this).`);
   const o = plan.owners;
   const r = plan.records;
   ctx.print("");
-  ctx.print(`${plan.departement ? "Labels:" : "Owners:"}  ${o.total} (added ${o.added}, changed ${o.changed}, removed ${o.removed}, unchanged ${o.unchanged})${plan.departement ? "" : "  — labels, and the zone level (@)"}`);
-  ctx.print(`Records: ${r.total} (added ${r.added}, changed ${r.changed}, removed ${r.removed}, unchanged ${r.unchanged})`);
+  ctx.print(`Labels:  ${o.total} (added ${o.added}, changed ${o.changed}, removed ${o.removed}, unchanged ${o.unchanged})${plan.scope === null || plan.scope === "platform" ? "  — with the zone level (@)" : ""}`);
+  ctx.print(`Records: ${r.total} (create ${r.creates}, update ${r.updates}, delete ${r.deletes}, unchanged ${r.unchanged})`);
+  if (r.unexplainedDeletes > 0) ctx.print(`NOT EXPLAINED by the ledger: ${r.unexplainedDeletes} deletion(s); the stack's deletion guard would refuse this run (marked below).`);
   ctx.print(`By type: ${Object.entries(plan.byType).map(([t, n]) => `${t} ${n}`).join(", ") || "none"}`);
   if (plan.pendingDkim.length > 0) {
     const shown = plan.pendingDkim.slice(0, 30).map((p) => p.label).join(", ");
@@ -56,30 +77,43 @@ function printPlan(ctx: CommandContext, plan: ZonePlan, snapshot: string): void 
   } else {
     ctx.print("DKIM pending: none");
   }
+  const subs = plan.subscriptions;
+  if (subs) {
+    ctx.print(`Subscriptions: ${subs.next} (create ${subs.creates.length}, delete ${subs.deletes.length})`);
+    for (const c of subs.creates) ctx.print(`    + ${c.label} (${c.commune}) ${c.service} via ${c.operator}`);
+    for (const d of subs.deletes) ctx.print(`    - ${d.subscription.label} (${d.subscription.commune}) ${d.subscription.service} via ${d.subscription.operator}  [${d.explainedBy ?? `NOT EXPLAINED: ${d.why}`}]`);
+  }
   if (plan.changes.length > 0) {
     ctx.print("");
     ctx.print("Changes:");
     for (const c of plan.changes) printOwner(ctx, c, plan.zone);
   }
-  if (plan.departement && plan.unchanged.length > 0) {
+  if (plan.scope !== null && plan.unchanged.length > 0) {
     ctx.print("");
-    ctx.print(`Unchanged: ${plan.unchanged.map((u) => u.label).join(", ")}`);
+    ctx.print(`Unchanged: ${plan.unchanged.join(", ")}`);
   }
 }
 
 const MARK = { added: "+", changed: "~", removed: "-", unchanged: " " } as const;
 
-function printOwner(ctx: CommandContext, c: OwnerPlan, zone: string): void {
-  const who = c.owner === "zone" ? `zone level (${zone})` : `${c.label}${c.name ? ` — ${c.name}` : ""} (${c.state ?? "gone from the ledger"}${c.services.length > 0 ? `, ${c.services.join("+")}` : ""})`;
+function line(r: SnapshotRecord, zone: string): string {
+  return `${fqdnOf(r.name, zone)} ${r.ttl} ${r.type} ${r.type === "AAAA" ? compressIPv6(r.value) : r.value}`;
+}
+
+function printOwner(ctx: CommandContext, c: PlanOwner, zone: string): void {
+  const state = c.state ?? "gone from this stack";
+  const who =
+    c.holder.kind === "zone"
+      ? `zone level (${zone})`
+      : `${c.label}${c.name ? ` — ${c.name}` : ""} (${state}${c.services.length > 0 ? `, ${c.services.join("+")}` : ""}${c.previousLabel ? `, was ${c.previousLabel}` : ""})`;
   if (c.status === "added") {
     // A new label: one line (its whole content is in `export --format zone` and in --json).
     ctx.print(`${MARK.added} ${who}: ${c.records.length} records (${c.records.map((r) => r.purpose).join(", ")})${c.pending.length > 0 ? `; pending: ${c.pending.join(", ")}` : ""}`);
     return;
   }
   ctx.print(`${MARK[c.status]} ${who}`);
-  const line = (r: { name: string; type: string; value: string; ttl: number }) => `${fqdnOf(r.name, zone)} ${r.ttl} ${r.type} ${r.value}`;
-  for (const a of c.added) ctx.print(`    + ${line(a)}`);
-  for (const ch of c.changed) ctx.print(`    ~ ${line(ch.before!)}\n      → ${line(ch.after!)}`);
-  for (const d of c.removed) ctx.print(`    - ${line(d)}`);
+  for (const a of c.creates) ctx.print(`    + ${line(a, zone)}`);
+  for (const u of c.updates) ctx.print(`    ~ ${line(u.before, zone)}\n      → ${line(u.after, zone)}${u.explainedBy ? `  [${u.explainedBy}]` : ""}`);
+  for (const d of c.deletes) ctx.print(`    - ${line(d.record, zone)}  [${d.explainedBy ?? `NOT EXPLAINED: ${d.why}`}]`);
   if (c.pending.length > 0) ctx.print(`    (pending: ${c.pending.join(", ")})`);
 }

@@ -1,12 +1,12 @@
-import { generateKeyPairSync } from "node:crypto";
 import { loadCommunes } from "../../../src/communes/load.js";
-import { loadConfig } from "../../../src/config/load.js";
+import { loadConfig, type DomainesConfig } from "../../../src/config/load.js";
 import type { LedgerEntry } from "../../../src/ledger/schema.js";
 import { computeLabels } from "../../../src/naming/labels.js";
 import { loadReservedLabels } from "../../../src/naming/reserved.js";
 import type { DkimStore } from "../../../src/records/dkim.js";
+import { dkimPublicKey } from "../../records/fixtures.js";
 import { parseStackConfig, type StackConfig } from "../../../infra/config.js";
-import { overlayStackConfig, type ProgramSources } from "../../../infra/sources.js";
+import type { ProgramSources } from "../../../infra/sources.js";
 
 /**
  * Test inputs built from the real commune data and the real deployment configuration:
@@ -16,6 +16,8 @@ import { overlayStackConfig, type ProgramSources } from "../../../infra/sources.
 
 export const ZONE = "test.collectivite.fr";
 export const MAIL_DOMAIN = "messages.example.net";
+/** Not data/config.json's 3600, so a test can tell the deployment's TTL from a default. */
+export const TTL = 900;
 const AT = "2026-01-15T10:00:00.000Z";
 
 let labelCache: Map<string, { label: string | null; homonymSlug: string | null }> | undefined;
@@ -77,12 +79,8 @@ export function tombstoned(entry: LedgerEntry): LedgerEntry {
   return { ...entry, state: "tombstone", tombstonedAt: "2026-02-01T00:00:00.000Z", services: {} } as LedgerEntry;
 }
 
-let rsa: string | undefined;
 /** The base64 SPKI of a real 2048-bit RSA key: a DKIM value of ~410 octets, longer than one TXT string. */
-export function dkimPublicKey(): string {
-  rsa ??= generateKeyPairSync("rsa", { modulusLength: 2048 }).publicKey.export({ type: "spki", format: "der" }).toString("base64");
-  return rsa;
-}
+export { dkimPublicKey };
 
 /** DKIM keys for the given labels (the others stay pending). */
 export function dkimFor(labelsWithKey: readonly string[], zone = ZONE): DkimStore {
@@ -90,9 +88,20 @@ export function dkimFor(labelsWithKey: readonly string[], zone = ZONE): DkimStor
 }
 
 /**
- * Raw Pulumi config (all strings, as the engine hands it over) for a stack. Espace
- * Opérateur subscriptions are off here so that these tests see only DNS resources; the
- * test that turns them on checks them beside the records.
+ * The deployment configuration of the test deployment: data/config.json with the test
+ * zone, mail technical domain and TTL — the one source of truth the stack config only
+ * asserts.
+ */
+export function testDeployment(): DomainesConfig {
+  const base = loadConfig();
+  return { ...base, zone: ZONE, dns: { ...base.dns!, ttl: TTL, variables: { ...base.dns!.variables, mailDomain: MAIL_DOMAIN } } };
+}
+
+/**
+ * Raw Pulumi config (all strings, as the engine hands it over) for a stack, asserting the
+ * test deployment's zone and mail domain. Espace Opérateur subscriptions are off here so
+ * that these tests see only DNS resources; the tests that turn them on check them beside
+ * the records.
  */
 export function rawConfig(shard: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
@@ -108,7 +117,6 @@ export function stackConfig(shard: string, extra: Record<string, string> = {}): 
 }
 
 /** Program inputs as the program's own loader would build them, from in-memory ledger and DKIM. */
-export function sourcesFor(entries: LedgerEntry[], dkim: DkimStore = {}): (config: StackConfig) => ProgramSources {
-  const base = loadConfig();
-  return (config) => ({ entries, dkim, deployment: overlayStackConfig(base, config) });
+export function sourcesFor(entries: LedgerEntry[], dkim: DkimStore = {}, deployment: DomainesConfig = testDeployment()): (config: StackConfig) => ProgramSources {
+  return () => ({ entries, dkim, deployment });
 }

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../../../infra/config.js";
-import { runStack } from "../../../infra/program.js";
+import { runStack, type RunOptions } from "../../../infra/program.js";
 import type { ProgramSources } from "../../../infra/sources.js";
 
 /**
@@ -14,6 +14,8 @@ export interface MockResource {
   type: string;
   name: string;
   custom: boolean;
+  /** The `protect` resource option as registered. */
+  protect: boolean;
   inputs: Record<string, unknown>;
 }
 
@@ -29,7 +31,9 @@ export interface MockRunOptions {
   secretKeys?: string[];
   /** Outputs of the previous run, served through the StackReference; undefined = first run. */
   previousOutputs?: Record<string, unknown>;
-  sources: (config: StackConfig) => ProgramSources;
+  /** In-memory inputs; absent: the program reads what the stack config names, as `pulumi up` does. */
+  sources?: (config: StackConfig) => ProgramSources;
+  subscriptionSources?: RunOptions["subscriptionSources"];
 }
 
 /** Runs a program expected to fail; returns its error and how many resources it registered first. */
@@ -69,7 +73,18 @@ export async function runWithMocks(options: MockRunOptions, seen: string[] = [])
     "organization",
   );
   pulumi.runtime.setAllConfig(options.config, options.secretKeys ?? []);
-  const outputs = await runStack({ sources: options.sources });
+  // The mock monitor does not hand resource options to newResource: read `protect` off the request itself.
+  const protects = new Map<string, boolean>();
+  const mockMonitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: { getType(): string; getName(): string; getProtect(): boolean }, cb: unknown): unknown };
+  const register = mockMonitor.registerResource.bind(mockMonitor);
+  mockMonitor.registerResource = (req, cb) => {
+    protects.set(`${req.getType()}::${req.getName()}`, req.getProtect() === true);
+    return register(req, cb);
+  };
+  const outputs = await runStack({
+    ...(options.sources ? { sources: options.sources } : {}),
+    ...(options.subscriptionSources ? { subscriptionSources: options.subscriptionSources } : {}),
+  });
   await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
 
   // URNs as the engine forms them (the mock monitor's own map has them too).
@@ -82,7 +97,7 @@ export async function runWithMocks(options: MockRunOptions, seen: string[] = [])
     const name = parts.slice(3).join("::");
     const r = byName.get(`${type}::${name}`);
     if (!r) continue; // the StackReference
-    resources.set(urn, { urn, type, name, custom: r.custom, inputs: r.inputs });
+    resources.set(urn, { urn, type, name, custom: r.custom, protect: protects.get(`${type}::${name}`) ?? false, inputs: r.inputs });
   }
   if (resources.size !== registered.length) {
     throw new Error(`mock run: ${registered.length} resources registered but ${resources.size} URNs found (duplicate logical names?)`);
