@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import { DomainesError, InputError, quoteInput } from "../../errors.js";
 import { batchReaders, checkQuery, singleQueryReaders, type CheckAnswer, type CheckReaders } from "../../operations/check.js";
+import { suggestCommunes } from "../../operations/suggest.js";
+import { printSuggestions } from "../check-suggestions.js";
 import type { CommandSpec } from "../command.js";
 import type { CommandContext } from "../context.js";
 
@@ -51,10 +53,15 @@ export const command: CommandSpec = {
 /** One query: prints its answer (JSON through `emitJson`) and returns its exit code. */
 async function checkOne(ctx: CommandContext, query: string, readers: CheckReaders, emitJson: (value: unknown) => void): Promise<number> {
   const answer = await checkQuery(ctx.ws, query, readers);
+  // When nothing matches, the closest names (src/operations/suggest.ts), as a field of their own.
+  const suggestions = answer.found ? undefined : suggestCommunes(ctx.ws, query).suggestions;
   if (ctx.json) {
     const { ledgerSentence: _sentence, found: _found, ...json } = answer;
-    emitJson(json);
-  } else printAnswer(ctx, answer);
+    emitJson(suggestions ? { ...json, suggestions } : json);
+  } else {
+    printAnswer(ctx, answer);
+    if (suggestions) printSuggestions(ctx, suggestions);
+  }
   if (!answer.found) {
     ctx.warn(`no current commune matches ${quoteInput(answer.query)}; try the name with its accents, the INSEE code or the SIREN.`);
     return 1;
