@@ -42,25 +42,23 @@ function matchCard(m: CheckMatch, ctx: SearchContext): Html {
     const key = ctx.keyOfInsee(insee);
     return key ? html`<li>${ctx.commune(key)}</li>` : html`<li>INSEE ${insee}</li>`;
   });
-  return html`<div class="fr-card fr-card--no-arrow fr-mb-3w">
-  <div class="fr-card__body"><div class="fr-card__content">
-    <h3 class="fr-card__title"><a href="${communeHref(m.key)}">${m.name} (${m.departement})</a></h3>
-    <p class="fr-card__desc">Code INSEE ${m.insee} · ${m.siren ? `SIREN ${m.siren}` : `sans SIREN (clé ${m.key})`} · trouvée ${matchedBy(m.matchedBy)}</p>
-    <ul>
-      ${
-        l.label
-          ? html`<li>Domaine : <strong>${l.fqdn}</strong>, attribué le ${frenchDate(l.since)}${l.legacy ? " (libellé historique)" : ""}${l.grandfathered ? " (conservé après l'apparition d'un homonyme)" : ""}.</li>
-      <li>Services : ${serviceList(l.services)}.</li>`
-          : html`<li>Pas encore de domaine dans le registre ; elle recevrait <strong>${m.fqdn ?? "aucun libellé valide"}</strong>.</li>`
-      }
-      ${l.label && l.label !== m.label ? html`<li>Son domaine reste ${l.label}, même si son nom donnerait aujourd'hui ${m.label ?? "un libellé invalide"} : un libellé ne change jamais.</li>` : ""}
-      ${l.aliases.length ? html`<li>Alias (communes fusionnées avec elle ; leur courrier arrive ici) : ${l.aliases.map((a) => `${a}.${ctx.zone}`).join(", ")}.</li>` : ""}
-      ${l.reserved.length ? html`<li>Réservé pour elle (libellé de son nouveau nom) : ${l.reserved.join(", ")}.</li>` : ""}
-      <li>Pourquoi ce libellé : ${m.problem ? "aucun libellé valide ne peut être calculé pour ce nom." : labelReason(m.reason, m.slug, m.departement)}</li>
-    </ul>
-    ${homonyms.length ? html`<p class="fr-mb-0">Homonymes (même libellé de base « ${m.slug} ») :</p><ul>${homonyms}</ul>` : ""}
-  </div></div>
-</div>`;
+  return html`<article class="resultat fr-mb-5w">
+  <h3 class="fr-h4 fr-mb-1w"><a href="${communeHref(m.key)}">${m.name} (${m.departement})</a></h3>
+  <p class="fr-text--sm fr-mb-1w">Code INSEE ${m.insee} · ${m.siren ? `SIREN ${m.siren}` : `sans SIREN (clé ${m.key})`} · trouvée ${matchedBy(m.matchedBy)}</p>
+  <ul>
+    ${
+      l.label
+        ? html`<li>Domaine : <strong>${l.fqdn}</strong>, attribué le ${frenchDate(l.since)}${l.legacy ? " (libellé historique)" : ""}${l.grandfathered ? " (conservé après l'apparition d'un homonyme)" : ""}.</li>
+    <li>Services : ${serviceList(l.services)}.</li>`
+        : html`<li>Pas encore de domaine dans le registre ; elle recevrait <strong>${m.fqdn ?? "aucun libellé valide"}</strong>.</li>`
+    }
+    ${l.label && l.label !== m.label ? html`<li>Son domaine reste ${l.label}, même si son nom donnerait aujourd'hui ${m.label ?? "un libellé invalide"} : un libellé ne change jamais.</li>` : ""}
+    ${l.aliases.length ? html`<li>Alias (communes fusionnées avec elle ; leur courrier arrive ici) : ${l.aliases.map((a) => `${a}.${ctx.zone}`).join(", ")}.</li>` : ""}
+    ${l.reserved.length ? html`<li>Réservé pour elle (libellé de son nouveau nom) : ${l.reserved.join(", ")}.</li>` : ""}
+    <li>Pourquoi ce libellé : ${m.problem ? "aucun libellé valide ne peut être calculé pour ce nom." : labelReason(m.reason, m.slug, m.departement)}</li>
+    ${homonyms.length ? html`<li>Homonymes (même libellé de base « ${m.slug} ») : <ul>${homonyms}</ul></li>` : ""}
+  </ul>
+</article>`;
 }
 
 function notFound(answer: CheckAnswer, suggestions: readonly Suggestion[], ctx: SearchContext): Html {
