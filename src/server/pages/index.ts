@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest 
 import { DomainesError } from "../../errors.js";
 import { checkQuery } from "../../operations/check.js";
 import { validatedZone } from "../../operations/dns.js";
-import { subscriptionPlan } from "../../operations/services.js";
+import { entriesOrNull, subscriptionPlan } from "../../operations/services.js";
 import { suggestCommunes } from "../../operations/suggest.js";
 import { verifyDomain } from "../../operations/verify.js";
 import { operatorsByMember } from "../../services/operators.js";
@@ -125,6 +125,9 @@ export function supportPages(deps: SupportPagesDeps): FastifyPluginAsync {
       return send(reply, 500, { title: "Erreur interne", viewer }, alert("error", "Erreur interne", "Une erreur inattendue est survenue ; elle a été journalisée."));
     });
 
+    // The ledger's entries; none yet when its directory does not exist (a fresh deployment).
+    const ledgerEntries = async () => (await entriesOrNull(ws, [])) ?? [];
+
     const communeLink = (key: string): Html => {
       const c = ws.communeByKey(key);
       return c ? html`<a href="${communeHref(key)}">${c.name} (${c.departement})</a>` : html`l'ancienne commune ${key}`;
@@ -158,7 +161,7 @@ export function supportPages(deps: SupportPagesDeps): FastifyPluginAsync {
     const communeData = async (key: string, viewer: Viewer): Promise<CommunePageData | null> => {
       const commune = ws.communeByKey(key);
       if (!commune) return null;
-      const entries = await ws.store().read();
+      const entries = await ledgerEntries();
       const mine = entries.filter((e) => e.key === commune.key || e.aliasOf === commune.key);
       const primary = mine.find((e) => e.state === "allocated" && e.key === commune.key) ?? null;
       const owner = primary ? (validatedZone(ws, entries, { departement: commune.departement }).owners.find((o) => o.label === primary.label) ?? null) : null;
@@ -211,13 +214,13 @@ export function supportPages(deps: SupportPagesDeps): FastifyPluginAsync {
       if (communes.length === 0) {
         return send(reply, 404, { title: "Département inconnu", viewer }, alert("warning", "Département inconnu", html`Aucune commune actuelle n'a le code de département « ${code} ». Voir <a href="/carte">la carte</a>.`));
       }
-      const primaries = primaryByKey(await ws.store().read());
+      const primaries = primaryByKey(await ledgerEntries());
       return send(reply, 200, { title: `Département ${code}`, viewer }, departementPage(code, communes, ws.labels(), primaries, ws.zone()));
     });
 
     app.get("/carte", async (request, reply) => {
       const viewer = viewerOf(request);
-      const shares = departementShares(ws.communes(), primaryByKey(await ws.store().read()));
+      const shares = departementShares(ws.communes(), primaryByKey(await ledgerEntries()));
       return send(reply, 200, { title: "Carte des départements", viewer, current: "carte" }, mapPage(shares));
     });
 
