@@ -76,11 +76,14 @@ export function supportPages(deps: SupportPagesDeps): FastifyPluginAsync {
     const viewers = new WeakMap<FastifyRequest, Viewer>();
     const cookieOptions = { httpOnly: true, sameSite: "strict" as const, secure, path: "/" };
 
-    await app.register(fastifyCookie);
+    // The server may already parse cookies and forms for every route: then its own are used.
+    if (!app.hasDecorator("parseCookie")) await app.register(fastifyCookie);
     await app.register(fastifyStatic, { root: dsfrRoot(), prefix: "/dsfr/", decorateReply: false, index: false, maxAge: "1d" });
-    app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string", bodyLimit: FORM_LIMIT }, (_req, body, done) => {
-      done(null, Object.fromEntries(new URLSearchParams(body as string)));
-    });
+    if (!app.hasContentTypeParser("application/x-www-form-urlencoded")) {
+      app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string", bodyLimit: FORM_LIMIT }, (_req, body, done) => {
+        done(null, Object.fromEntries(new URLSearchParams(body as string)));
+      });
+    }
 
     app.addHook("onSend", async (request, reply) => {
       reply.header("content-security-policy", CSP);

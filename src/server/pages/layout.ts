@@ -108,7 +108,7 @@ export function page(options: PageOptions, content: Html): Html {
 </html>`;
 }
 
-/** A DSFR alert block. */
+/** A page whose whole content is a DSFR alert (errors, unknown keys): its title is the page's heading. */
 export function alert(kind: "info" | "success" | "warning" | "error", title: string, body: Html | string): Html {
-  return html`<div class="fr-alert fr-alert--${kind} fr-mb-3w"><h2 class="fr-alert__title">${title}</h2><p>${body}</p></div>`;
+  return html`<div class="fr-alert fr-alert--${kind} fr-mb-3w"><h1 class="fr-alert__title">${title}</h1><p>${body}</p></div>`;
 }
