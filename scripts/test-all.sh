@@ -2,6 +2,7 @@
 # Everything the tests need on a fresh machine, then the whole suite.
 # Debian packages: knotd and its tools serve and check zones, bind9-utils gives named-checkzone,
 # poppler-utils reads the PDF statements back.
+# chromium runs the support pages' browser tests (driven by playwright-core, which downloads no browser).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # knotd and knotc live in /usr/sbin, which a non-login environment may leave out of PATH.
@@ -12,6 +13,7 @@ command -v kdig >/dev/null || need+=(knot-dnsutils)
 command -v kzonecheck >/dev/null || need+=(knot-dnssecutils)
 command -v named-checkzone >/dev/null || need+=(bind9-utils)
 command -v pdftotext >/dev/null || need+=(poppler-utils)   # pdftotext, pdftoppm, pdffonts, pdfinfo: the statement PDF tests
+command -v chromium >/dev/null || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   echo "› apt-get install ${need[*]}" >&2
   sudo_cmd=()
