@@ -56,6 +56,8 @@ export function sameEntry(a: LedgerEntry | undefined, b: LedgerEntry | undefined
 export interface NumberedEntry {
   entry: LedgerEntry;
   line: number;
+  /** The line's text as read. */
+  text: string;
 }
 
 function describeIssues(error: z.ZodError): string {
@@ -76,12 +78,20 @@ function describeIssues(error: z.ZodError): string {
  */
 let validatedLines = new Map<string, LedgerEntry>();
 
+/** Freezes an entry and what it holds (histories, enrolments, quotas): the shape is known, so no generic walk. */
 function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === "object") {
-    for (const v of Object.values(value)) deepFreeze(v);
-    Object.freeze(value);
+  const e = value as unknown as LedgerEntry;
+  for (const h of e.inseeHistory) Object.freeze(h);
+  Object.freeze(e.inseeHistory);
+  for (const h of e.nameHistory) Object.freeze(h);
+  Object.freeze(e.nameHistory);
+  for (const key in e.services) {
+    const enrolment = e.services[key]!;
+    Object.freeze(enrolment.quotas);
+    Object.freeze(enrolment);
   }
-  return value;
+  Object.freeze(e.services);
+  return Object.freeze(value);
 }
 
 export function parseLedgerText(text: string, file: string): NumberedEntry[] {
@@ -103,7 +113,7 @@ export function parseLedgerText(text: string, file: string): NumberedEntry[] {
     }
     seen.set(entry.label, line);
     current.set(content, entry);
-    out.push({ entry, line });
+    out.push({ entry, line, text: content });
   }
   if (problems.length === 0) {
     validatedLines = current;
