@@ -18,6 +18,8 @@ export interface CommandSpec {
   examples: string[];
   options: Record<string, OptionSpec>;
   positionals: { min: number; max: number; name: string };
+  /** Needs only communes and labels (ctx.naming): on the bundled COG it then runs without loading the rest of the Workspace. */
+  naming?: boolean;
   run(ctx: import("./context.js").CommandContext): Promise<number>;
 }
 
