@@ -12,13 +12,25 @@ const KEY_ORDER = [
   "inseeHistory", "nameHistory", "allocatedAt", "updatedAt", "tombstonedAt", "legacy", "grandfathered", "services",
 ] as const satisfies readonly (keyof LedgerEntry)[];
 
+// A field the schema has but the canonical order lacks would be dropped on every write: refuse to start.
+{
+  const missing = Object.keys(ledgerEntrySchema.shape).filter((k) => !(KEY_ORDER as readonly string[]).includes(k));
+  if (missing.length > 0) throw new Error(`internal: ledger fields ${missing.join(", ")} are not in codec.ts KEY_ORDER (they would not be written)`);
+}
+
 function isDefault(key: string, value: unknown): boolean {
   if (value === undefined) return true;
   if (value === false && (key === "legacy" || key === "grandfathered")) return true;
   if (Array.isArray(value) && value.length === 0) return true;
-  if (key === "services" && Object.keys(value as object).length === 0) return true;
+  if (key === "services") {
+    for (const _ in value as object) return false;
+    return true;
+  }
   return false;
 }
+
+/** `"label":`, `"state":`, …: each key's JSON once. */
+const KEY_JSON = KEY_ORDER.map((k) => `${JSON.stringify(k)}:`);
 
 /** The entry as a plain object in canonical key order (what is written and what the audit log shows). */
 export function canonicalEntry(entry: LedgerEntry): Record<string, unknown> {
@@ -33,7 +45,14 @@ const serialized = new WeakMap<LedgerEntry, string>();
 export function serializeEntry(entry: LedgerEntry): string {
   const known = serialized.get(entry);
   if (known !== undefined) return known;
-  const text = JSON.stringify(canonicalEntry(entry));
+  // The text of JSON.stringify(canonicalEntry(entry)), built without the intermediate object (35,000 a full write).
+  let text = "{";
+  for (let i = 0; i < KEY_ORDER.length; i++) {
+    const value = entry[KEY_ORDER[i]!];
+    if (isDefault(KEY_ORDER[i]!, value)) continue;
+    text += `${text.length > 1 ? "," : ""}${KEY_JSON[i]}${JSON.stringify(value)}`;
+  }
+  text += "}";
   if (Object.isFrozen(entry)) serialized.set(entry, text);
   return text;
 }

@@ -31,9 +31,22 @@ function blankEntry(label: string, now: string): LedgerEntry {
   return { label, state: "allocated", key: null, inseeHistory: [], nameHistory: [], allocatedAt: now, updatedAt: now, legacy: false, grandfathered: false, services: {} };
 }
 
-/** A fresh allocated entry for `commune`. */
+/** A fresh allocated entry for `commune` (one literal: allocate --all makes 35,000). */
 export function newAllocatedEntry(commune: Commune, label: string, now: string): LedgerEntry {
-  return { ...blankEntry(label, now), key: commune.key, name: commune.name, departement: commune.departement, inseeHistory: [{ insee: commune.insee, since: now }] };
+  return {
+    label,
+    state: "allocated",
+    key: commune.key,
+    name: commune.name,
+    departement: commune.departement,
+    inseeHistory: [{ insee: commune.insee, since: now }],
+    nameHistory: [],
+    allocatedAt: now,
+    updatedAt: now,
+    legacy: false,
+    grandfathered: false,
+    services: {},
+  };
 }
 
 /** The bare slug of a homonym group: reserved for nobody, forever. */
