@@ -164,21 +164,23 @@ function validateLine(content: string, where: string, problems: string[]): Ledge
  * The defaults zod fills in (fields the canonical text leaves out), read from the
  * schemas themselves so that the trusted reader below never drifts from them.
  */
-function defaultsOf(schema: { shape: Record<string, unknown> }): [string, unknown][] {
-  const out: [string, unknown][] = [];
+function defaultsOf(schema: { shape: Record<string, unknown> }): [string, () => unknown][] {
+  const out: [string, () => unknown][] = [];
   for (const [key, field] of Object.entries(schema.shape)) {
     const def = (field as { _zod: { def: { type: string; defaultValue?: unknown } } })._zod.def;
-    if (def.type === "default") out.push([key, def.defaultValue]);
+    if (def.type !== "default") continue;
+    const v = def.defaultValue;
+    // A fresh value per entry ([] and {} by literal: cheaper than a clone 70,000 times a read).
+    const make = Array.isArray(v) && v.length === 0 ? () => [] : v !== null && typeof v === "object" && Object.keys(v).length === 0 ? () => ({}) : typeof v === "object" && v !== null ? () => structuredClone(v) : () => v;
+    out.push([key, make]);
   }
   return out;
 }
 const ENTRY_DEFAULTS = defaultsOf(ledgerEntrySchema);
 const ENROLMENT_DEFAULTS = defaultsOf(enrolmentSchema);
 
-function fillDefaults(target: Record<string, unknown>, defaults: readonly [string, unknown][]): void {
-  for (const [key, value] of defaults) {
-    if (target[key] === undefined) target[key] = typeof value === "object" && value !== null ? structuredClone(value) : value;
-  }
+function fillDefaults(target: Record<string, unknown>, defaults: readonly [string, () => unknown][]): void {
+  for (const [key, make] of defaults) if (target[key] === undefined) target[key] = make();
 }
 
 /**
@@ -191,12 +193,13 @@ function fillDefaults(target: Record<string, unknown>, defaults: readonly [strin
 export function parseTrustedLedger(text: string): { entries: LedgerEntry[]; lines: string[] } {
   const lines = text === "" ? [] : text.split("\n");
   if (lines.at(-1) === "") lines.pop();
-  const entries = lines.map((line) => {
-    const e = JSON.parse(line) as Record<string, unknown>;
+  // One parse of the whole array: 36,000 calls of JSON.parse cost about three times as much.
+  const parsed = JSON.parse(`[${lines.join(",")}]`) as Record<string, unknown>[];
+  const entries = parsed.map((e, i) => {
     fillDefaults(e, ENTRY_DEFAULTS);
-    for (const enrolment of Object.values(e.services as Record<string, Record<string, unknown>>)) fillDefaults(enrolment, ENROLMENT_DEFAULTS);
+    for (const key in e.services as Record<string, Record<string, unknown>>) fillDefaults((e.services as Record<string, Record<string, unknown>>)[key]!, ENROLMENT_DEFAULTS);
     const entry = deepFreeze(e) as unknown as LedgerEntry;
-    serialized.set(entry, line);
+    serialized.set(entry, lines[i]!);
     return entry;
   });
   return { entries, lines };

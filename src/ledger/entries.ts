@@ -7,7 +7,18 @@ export interface LedgerIndex {
   primaryByKey: Map<string, LedgerEntry>;
 }
 
+/** Indexes of frozen entry arrays (what a transaction's function is given): built once however many plans ask. */
+const indexes = new WeakMap<readonly LedgerEntry[], LedgerIndex>();
+
 export function indexLedger(entries: readonly LedgerEntry[]): LedgerIndex {
+  const known = indexes.get(entries);
+  if (known) return known;
+  const index = buildIndex(entries);
+  if (Object.isFrozen(entries)) indexes.set(entries, index);
+  return index;
+}
+
+function buildIndex(entries: readonly LedgerEntry[]): LedgerIndex {
   const byLabel = new Map<string, LedgerEntry>();
   const primaryByKey = new Map<string, LedgerEntry>();
   for (const e of entries) {

@@ -285,7 +285,8 @@ async function transaction<T>(dir: string, actor: string, command: string, fn: (
       }
     }
     const byLabel = new Map(current.entries.map((e) => [e.label, e]));
-    const { put, result } = fn([...current.entries]);
+    // Frozen: plans may index it once (indexLedger) and nobody may change it under them.
+    const { put, result } = fn(Object.freeze([...current.entries]) as LedgerEntry[]);
     const changes: Change[] = [];
     const refused: string[] = [];
     const seen = new Set<string>();
