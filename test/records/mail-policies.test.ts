@@ -112,3 +112,59 @@ describe("DKIM, TLS-RPT, MTA-STS", () => {
     expect(checkMtaSts(`v=STSv1; id=${"a".repeat(33)}`)).toEqual(["must be v=STSv1; id=<1 to 32 letters or digits>"]);
   });
 });
+
+/**
+ * Edges found by mutation testing (`npm run mutation`): each assertion fails when one
+ * character of a check is changed (an anchor dropped, a bound moved, `every` made `some`).
+ */
+describe("edges of each check", () => {
+  it("SPF: the whole value and the whole term are checked, not a part of them", () => {
+    expect(rules(checkSpf("  v=spf1 mx -all "))).toEqual([]);
+    expect(rules(checkSpf("v=spf1 include:ex\u00e4mple.net -all"))).toEqual(['spf: "include:ex\u00e4mple.net" is not a valid SPF mechanism']);
+    expect(rules(checkSpf("v=spf1 1x=foo -all"))).toEqual(['spf: "1x=foo" is not an SPF mechanism or modifier']);
+    expect(rules(checkSpf("v=spf1 exp=a\nb -all"))).toEqual(['spf: "exp=a\nb" is not an SPF mechanism or modifier']);
+    expect(rules(checkSpf("v=spf1 mx:a.example/24x -all"))).toEqual(['spf: "mx:a.example/24x" is not an SPF mechanism or modifier']);
+  });
+
+  it("SPF: each mechanism takes only its own arguments", () => {
+    expect(rules(checkSpf("v=spf1 all:x.example -all"))).toEqual(['spf: "all:x.example" is not a valid SPF mechanism']);
+    expect(rules(checkSpf("v=spf1 a: mx: ptr: -all"))).toEqual(['spf: "a:" is not a valid SPF mechanism', 'spf: "mx:" is not a valid SPF mechanism', 'spf: "ptr:" is not a valid SPF mechanism']);
+    expect(rules(checkSpf("v=spf1 ptr:example.net -all"))).toEqual([]);
+    expect(rules(checkSpf("v=spf1 foo:192.0.2.1 bar:2001:db8::1 -all"))).toEqual(['spf: "foo:192.0.2.1" is not a valid SPF mechanism', 'spf: "bar:2001:db8::1" is not a valid SPF mechanism']);
+    expect(rules(checkSpf("v=spf1 ip4:192.0.2.1/32 ip6:2001:db8::1/128 -all"))).toEqual([]);
+  });
+
+  it("SPF: only redirect among modifiers costs a look-up; a bare redirect is refused and still counted", () => {
+    const ten = Array.from({ length: 10 }, (_, i) => `include:s${i}.example.net`).join(" ");
+    expect(rules(checkSpf(`v=spf1 ${ten} exp=explain.example.net -all`))).toEqual([]);
+    expect(rules(checkSpf(`v=spf1 ${ten} redirect -all`))).toEqual(['spf: "redirect" is not a valid SPF mechanism', "spf-lookups: 11 DNS look-ups, more than 10 (receivers return permerror)"]);
+  });
+
+  it("DMARC: every RFC 7489 tag is known; a tag is a whole name=value part", () => {
+    expect(rules(checkDmarc("v=DMARC1; p=reject; adkim=s; aspf=s; rf=afrf; psd=n; t=y"))).toEqual([]);
+    expect(parseDmarc("v=DMARC1; p=reject; 9x=1")).toBeNull();
+    expect(parseDmarc("v=DMARC1; p=reject\nx")).toBeNull();
+  });
+
+  it("DMARC: every report address is checked whole; a size suffix is optional", () => {
+    const rua = (v: string) => rules(checkDmarc(`v=DMARC1; p=reject; adkim=s; aspf=s; rua=${v}`));
+    expect(rua("mailto:a@example.net, mailto:b@example.net!10")).toEqual([]);
+    for (const bad of ["mailto:a@example.net,b@example.net", "xmailto:a@example.net", "mailto:a@example.net!10x"]) {
+      expect(rua(bad), bad).toEqual([`dmarc: rua=${bad}; must be mailto: addresses separated by commas`]);
+    }
+  });
+
+  it("DKIM: v=DKIM1 then ; or the end; a p= of blanks is empty", () => {
+    expect(checkDkim("v=DKIM1 ; p=QUJD")).toEqual([]);
+    expect(checkDkim("v=DKIM1x; p=QUJD")).toEqual(["a DKIM key record starts with v=DKIM1;"]);
+    expect(checkDkim("v=DKIM1; p= ")).toEqual(["the p= public key is missing or empty"]);
+  });
+
+  it("TLS-RPT and MTA-STS: the whole value, every URI", () => {
+    expect(checkTlsRpt("v=TLSRPTv1; rua=mailto:a@example.net, https://r.example.net")).toEqual([]);
+    for (const bad of ["xv=TLSRPTv1; rua=mailto:a@example.net", "v=TLSRPTv1x; rua=mailto:a@example.net"]) expect(checkTlsRpt(bad), bad).toEqual(["must be v=TLSRPTv1; rua=<mailto: or https: URI>"]);
+    for (const bad of ["mailto:a@example.net,http://r.example.net", "xmailto:a@example.net", "mailto:a@example.net/x"]) expect(checkTlsRpt(`v=TLSRPTv1; rua=${bad}`), bad).toEqual([`rua=${bad} is not a list of mailto: or https: URIs`]);
+    expect(checkMtaSts("v=STSv1;id=1")).toEqual([]);
+    for (const bad of ["xv=STSv1; id=1", "v=STSv1x; id=1"]) expect(checkMtaSts(bad), bad).toEqual(["must be v=STSv1; id=<1 to 32 letters or digits>"]);
+  });
+});
