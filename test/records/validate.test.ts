@@ -134,3 +134,113 @@ describe("validation names the record and the rule", () => {
     expect(err?.message).toMatch(/_dmarc\.mende\.collectivite\.fr TXT \(dmarc\) breaks dmarc: rua=dmarc@example\.net/);
   });
 });
+
+/**
+ * Edges found by mutation testing (`npm run mutation`): each assertion fails when one
+ * operator, bound or anchor of a rule is changed. `all` is every problem, exactly.
+ */
+describe("edges of each rule", () => {
+  const all = (records: DesiredRecord[]) => validateRecords(records, Z).map((p) => p.message.replace(/ \(p\d+\) /, " "));
+  const host254 = `${`${"a".repeat(63)}.`.repeat(3)}${"a".repeat(61)}.`;
+
+  it("a problem carries the record it names", () => {
+    const r = rec("m", "A", "192.0.2.300");
+    expect(validateRecords([r], Z)).toEqual([{ rule: "value", record: { owner: "o", name: "m", type: "A", purpose: r.purpose, value: "192.0.2.300" }, message: `m.collectivite.fr A (${r.purpose}) breaks value: "192.0.2.300" is not an IPv4 address` }]);
+  });
+
+  it("TTL bounds are inclusive: 60 and 604800 pass, 59 and 604801 do not", () => {
+    expect(all([rec("m", "TXT", "x", { ttl: 60 }), rec("n", "TXT", "x", { ttl: 604800 })])).toEqual([]);
+    expect(all([rec("m", "TXT", "x", { ttl: 604801 })])).toEqual(["m.collectivite.fr TXT breaks ttl: TTL 604801 is outside 60…604800 seconds (OVH refuses under 60)"]);
+  });
+
+  it("values by type: the good ones pass, every part of the bad ones is checked", () => {
+    expect(all([rec("m", "A", "192.0.2.1"), rec("m", "AAAA", "2001:db8::1"), rec("w.m", "CNAME", "x.example.net."), rec("c", "CNAME", host254), rec("", "CAA", '0 issue "letsencrypt.org"'), rec("", "CAA", '128 iodef "m"'), rec("t", "TXT", "a".repeat(2048))])).toEqual([]);
+    expect(all([rec("w.m", "CNAME", "a!b.example.net.")])).toEqual(['w.m.collectivite.fr CNAME breaks value: "a!b.example.net." is not an absolute host name ending with a dot']);
+    expect(all([rec("c", "CNAME", `a${host254}`)])).toEqual([`c.collectivite.fr CNAME breaks value: "a${host254}" is not an absolute host name ending with a dot`]);
+    expect(all([rec("", "NS", "ns1 .example.net.")])).toEqual(['collectivite.fr NS breaks value: "ns1 .example.net." is not an absolute host name ending with a dot']);
+    expect(all([rec("", "CAA", 'x0 issue "letsencrypt.org"')])).toEqual(['collectivite.fr CAA breaks value: "x0 issue "letsencrypt.org"" is not "<flags> issue|issuewild|iodef \\"<value>\\""']);
+  });
+
+  it("MX values: preference 0 to 65535 then one host, nothing before or after", () => {
+    expect(all([rec("m", "MX", "0 mx1.example.net."), rec("m", "MX", "65535 mx2.example.net.")])).toEqual([]);
+    for (const bad of ["65536 mx1.example.net.", "x10 mx1.example.net.", "10 mx1.example.net. extra", "10 bad!host."]) {
+      expect(all([rec("m", "MX", bad), rec("m", "MX", "20 mx2.example.net.")]), bad).toEqual([`m.collectivite.fr MX breaks value: "${bad}" is not "<preference> <host.>" (or "0 ." for a null MX)`]);
+    }
+  });
+
+  it("a null MX is exactly 0 .; the refusal names the other MX", () => {
+    expect(all([rec("m", "MX", "10 .")])).toEqual(["m.collectivite.fr MX breaks mx-count: 1 MX record; at least 2 are required so that mail survives one host's outage"]);
+    expect(all([rec("m", "MX", "0 .a."), rec("m", "MX", "10 mx1.example.net.")])).toEqual(['m.collectivite.fr MX breaks value: "0 .a." is not "<preference> <host.>" (or "0 ." for a null MX)']);
+    const p = validateRecords([rec("m", "MX", "10 mx1.example.net."), rec("m", "MX", "0 ."), rec("m", "MX", "20 mx2.example.net.")], Z);
+    expect(p.map((x) => [x.rule, x.record.value])).toEqual([["null-mx", "10 mx1.example.net."]]);
+  });
+
+  it("CNAME rules: two at one name, beside data listed first, at the apex", () => {
+    expect(all([rec("w", "CNAME", "a.example.net."), rec("w", "CNAME", "b.example.net.")])).toEqual(["w.collectivite.fr CNAME breaks cname-exclusive: two CNAME records at one name"]);
+    const txt = rec("w", "TXT", "hello");
+    const p = validateRecords([txt, rec("w", "CNAME", "a.example.net.")], Z);
+    expect(p.map((x) => [x.rule, x.record.type, x.message.replace(/^.* breaks /, "")])).toEqual([["cname-exclusive", "CNAME", `cname-exclusive: a CNAME cannot sit beside other data (TXT ${txt.purpose})`]]);
+  });
+
+  it("target-cname: MX and NS targets, in the zone only; a CNAME may point to a CNAME", () => {
+    const cname = rec("alias", "CNAME", "x.example.net.");
+    expect(all([rec("m", "MX", "10 mx.m.collectivite.fr."), rec("m", "MX", "20 mx2.example.net."), rec("mx.m", "A", "192.0.2.1")])).toEqual([]);
+    expect(all([cname, rec("w", "CNAME", "alias.collectivite.fr.")])).toEqual([]);
+    expect(all([cname, rec("", "NS", "alias.collectivite.fr.")])).toEqual(["collectivite.fr NS breaks target-cname: its target alias.collectivite.fr is a CNAME; MX and NS targets must be the final name"]);
+    // Outside the zone, a host that merely starts like a CNAME of the zone is not one.
+    expect(all([cname, rec("m", "MX", `10 alias.${"x".repeat(15)}.`), rec("m", "MX", "20 mx2.example.net.")])).toEqual([]);
+    // The apex as a target (it can never be a CNAME: that is refused too).
+    expect(all([rec("", "CNAME", "x.example.net."), rec("m", "MX", "10 collectivite.fr."), rec("m", "MX", "20 mx2.example.net.")])).toEqual([
+      "collectivite.fr CNAME breaks cname-exclusive: the apex holds SOA and NS, it cannot be a CNAME",
+      "m.collectivite.fr MX breaks target-cname: its target collectivite.fr is a CNAME; MX and NS targets must be the final name",
+    ]);
+  });
+
+  it("duplicates: host names compare case-insensitively, TXT and CAA values exactly", () => {
+    expect(all([rec("m", "TXT", "Hello"), rec("m", "TXT", "hello"), rec("", "CAA", '0 issue "A"'), rec("", "CAA", '0 issue "a"')])).toEqual([]);
+  });
+
+  it("which TXT records are checked as what: by value (SPF) and by name (DMARC, DKIM, TLS-RPT)", () => {
+    expect(all([rec("m", "TXT", "note: v=spf1 is used here"), rec("_dmarc.m", "A", "192.0.2.1"), rec("x._smtp._tls.m", "TXT", "hello"), rec("a_domainkey.m", "TXT", "hello")])).toEqual([]);
+    expect(all([rec("m", "TXT", "v=spf1")])).toEqual(['m.collectivite.fr TXT breaks spf-all: ends with "v=spf1"; it must end with -all (or ~all)']);
+    expect(all([rec("_domainkey.m", "TXT", "hello"), rec("s._domainkey", "TXT", "hello")])).toEqual(["_domainkey.m.collectivite.fr TXT breaks dkim: a DKIM key record starts with v=DKIM1;", "s._domainkey.collectivite.fr TXT breaks dkim: a DKIM key record starts with v=DKIM1;"]);
+    expect(all([rec("_smtp._tls", "TXT", "hello")])).toEqual(["_smtp._tls.collectivite.fr TXT breaks tls-rpt: must be v=TLSRPTv1; rua=<mailto: or https: URI>"]);
+    const dmarc = "v=DMARC1; p=reject; adkim=s; aspf=s";
+    expect(all([rec("_dmarc.m", "TXT", dmarc), rec("_dmarc.m", "TXT", `${dmarc}; pct=100`)])).toEqual(["_dmarc.m.collectivite.fr TXT breaks dmarc: more than one TXT record at a _dmarc name"]);
+  });
+
+  it("names: the apex, 253 characters in all, * only as the first label, never the zone itself", () => {
+    const name = (n: number) => `${`${"a".repeat(63)}.`.repeat(3)}${"a".repeat(n - 192)}`;
+    expect(all([rec("", "TXT", "x"), rec(name(237), "TXT", "x"), rec("*.m", "TXT", "x")])).toEqual([]);
+    expect(all([rec(name(238), "TXT", "x")])).toEqual([`${name(238)}.collectivite.fr TXT breaks name: the full name exceeds 253 characters`]);
+    expect(all([rec("collectivite.fr", "TXT", "x")])).toEqual(['collectivite.fr.collectivite.fr TXT breaks name: "collectivite.fr" repeats the zone; names are relative to collectivite.fr']);
+    expect(all([rec("*.Mende", "TXT", "x")])).toEqual(['*.Mende.collectivite.fr TXT breaks name: label "Mende" is not 1 to 63 lowercase letters, digits, hyphens or underscores']);
+    expect(all([rec("a.*", "TXT", "x")])).toEqual(['a.*.collectivite.fr TXT breaks name: label "*" is not 1 to 63 lowercase letters, digits, hyphens or underscores']);
+  });
+});
+
+describe("assertValidZone's message", () => {
+  const zone = () => desiredZone(smallLedger(), config(), smallDkim());
+  const bad = (n: number) => Array.from({ length: n }, (_, i) => rec(`b${i}`, "A", "192.0.2.300"));
+  const messageOf = (extra: DesiredRecord[]): string => {
+    const z = zone();
+    z.authority.push(...extra);
+    try {
+      assertValidZone(z);
+      return "";
+    } catch (e) {
+      return (e as Error).message;
+    }
+  };
+  const head = (n: string) => `the desired records are not publishable (${n}); fix the configuration's dns section, the DKIM store or the ledger:\n`;
+  const line = (r: DesiredRecord) => `  ${r.name}.collectivite.fr A (${r.purpose}) breaks value: "192.0.2.300" is not an IPv4 address`;
+  it("a publishable zone passes", () => expect(messageOf([])).toBe(""));
+  it("one problem, then fifty, then fifty shown of fifty-one", () => {
+    const one = bad(1);
+    expect(messageOf(one)).toBe(head("1 problem") + line(one[0]!));
+    const fifty = bad(50);
+    expect(messageOf(fifty)).toBe(head("50 problems") + fifty.map(line).join("\n"));
+    const more = bad(51);
+    expect(messageOf(more)).toBe(head("51 problems") + [...more.slice(0, 50).map(line), "  … and 1 more"].join("\n"));
+  });
+});
