@@ -49,6 +49,10 @@ describe("ledger invariants", () => {
   it("only a homonym group's slug has no key, and it has none", () => {
     expect(problemsWith({ ...beta, label: "nobody", key: null })).toEqual(['label "nobody": only a homonym group\'s reserved slug may have no key']);
     expect(problemsWith({ ...homonymReservation("india", NOW), reservedReason: "rename" })).toEqual(['label "india": only a homonym group\'s reserved slug may have no key', 'label "india": reserved for the rename of nobody, which holds no allocated label']);
+    // Two keyless allocated labels are two broken entries, not one commune holding two labels.
+    expect(problemsWith({ ...beta, label: "x1", key: null }, { ...beta, label: "x2", key: null })).toEqual(['label "x1": only a homonym group\'s reserved slug may have no key', 'label "x2": only a homonym group\'s reserved slug may have no key']);
+    // The exemption needs the reserved state, not only the reason.
+    expect(problemsWith({ ...beta, label: "x1", key: null, reservedReason: "homonym-group" })).toEqual(['label "x1": only a homonym group\'s reserved slug may have no key', 'label "x1": reservedReason is set but the state is allocated']);
     expect(problemsWith({ ...homonymReservation("india", NOW), key: "214800001" })).toEqual(['label "india": a homonym group\'s slug is reserved for nobody (key must be null)']);
   });
 
@@ -100,6 +104,8 @@ describe("transitions a label may make (exact wording)", () => {
     expect(transitionProblem(group, { ...group, state: "allocated" })).toBe('label "india" is the reserved slug of a homonym group; it is never allocated');
     expect(transitionProblem(group, { ...group, state: "tombstone", tombstonedAt: NOW })).toBe('label "india" is the reserved slug of a homonym group; it is never allocated');
     expect(transitionProblem(group, group)).toBeNull();
+    // The homonym rule is about the reserved state: a reason left on another state does not trigger it.
+    expect(transitionProblem({ ...alpha, reservedReason: "homonym-group" }, alpha)).toBeNull();
     const rename = { ...alpha, state: "reserved" as const, reservedReason: "rename" as const };
     expect(transitionProblem(rename, alpha)).toBeNull();
   });
