@@ -97,6 +97,29 @@ describe("the cap (15,000 € a year)", () => {
   });
 });
 
+describe("each line's basis and reason, at the thresholds", () => {
+  const operator = operatorsFile([{ name: "s", title: "S", siren: null, espaceOperateurId: "op-s", members: ["200000001"] }]).operators[0]!;
+  const epci = (population: number) => ({ siren: "240000001", name: "CC Test", population });
+  const line = (population: number | null, direct: boolean, epcis: { siren: string; name: string; population: number }[]) =>
+    partnershipFee([{ key: "200000001", name: "Test", population, coverage: { operator, direct, epcis } }], prices).members[0]!;
+  const basis = (l: ReturnType<typeof line>) => [l.basis, l.counted, l.cents, l.reason];
+
+  it("an unknown population is not counted, and says so", () => {
+    expect(basis(line(null, true, []))).toEqual(["population-unknown", false, 0, "not counted: no INSEE population for this commune (member directly)"]);
+  });
+  it("3,500 inhabitants is not above 3,500; 3,501 is", () => {
+    expect(basis(line(3_500, true, []))).toEqual(["exempt-commune", false, 0, "exempt: 3,500 inhabitants, not above 3,500 (member directly)"]);
+    expect(basis(line(3_501, true, []))).toEqual(["member", true, 7_002, "counted: 3,501 inhabitants, above 3,500, member directly"]);
+  });
+  it("an EPCI of exactly 15,000 inhabitants brings its communes; 14,999 does not", () => {
+    expect(basis(line(4_000, false, [epci(15_000)]))).toEqual(["epci", true, 8_000, "counted: 4,000 inhabitants, above 3,500, member through CC Test (15,000 inhabitants, at least 15,000)"]);
+    expect(basis(line(4_000, false, [epci(14_999)]))).toEqual(["exempt-epci", false, 0, "exempt: reached only through CC Test (14,999 inhabitants, under 15,000)"]);
+  });
+  it("a commune reached through no EPCI and not listed is described without one", () => {
+    expect(basis(line(4_000, false, []))).toEqual(["exempt-epci", false, 0, "exempt: reached only through an EPCI (0 inhabitants, under 15,000)"]);
+  });
+});
+
 describe("memberships: one structure per commune", () => {
   const op = (name: string, extra: Record<string, unknown>) => ({ name, title: name, siren: null, espaceOperateurId: `id-${name}`, ...extra });
 
