@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { computeCost } from "../../src/services/cost.js";
+import { computeCost, describeQuota } from "../../src/services/cost.js";
 import type { FeeCommune } from "../../src/services/fee.js";
 import { loadPrices, pricesFor } from "../../src/services/prices.js";
 import { desiredSubscriptions } from "../../src/services/subscriptions.js";
@@ -118,5 +118,51 @@ describe("actual usage from the services' usage-metric JSON", () => {
     expect(r.usage).toMatchObject({ month: "2026-03", monthlyCents: 329, perPeriodAtThisLevelCents: 1316, servicesWithoutFigures: [] });
     expect(r.usage!.missing).toEqual([{ key: "214800922", name: "Marvejols", service: "messages" }]);
     expect(r.usage!.notMembers).toEqual([{ service: "messages", siren: "213000000", storageUsedBytes: 1e9 }]);
+  });
+});
+
+describe("usage against each subscription's quota", () => {
+  const members: Member[] = [
+    { key: "214800955", name: "Mende", population: 12_464 },
+    { key: "214800922", name: "Marvejols", population: 4_764 },
+    { key: "214800807", name: "Langogne", population: 2_836 },
+  ];
+  const org = (siret: string, bytes: number) => ({ account: { type: "organization" }, siret, metrics: { storage_used: bytes } });
+
+  it("flags only usage above a bounded organisation quota; without a subscription the quota is null", () => {
+    const usage = {
+      month: "2026-03",
+      // Mende exactly at its 100 GB, Marvejols one byte over its 50 GB, Langogne (unlimited) far over anything.
+      messages: { results: [org("21480095500017", 100e9), org("21480092200010", 50e9 + 1), org("21480080700017", 900e9)] },
+      // Marvejols has no fichiers subscription.
+      fichiers: { results: [org("21480092200010", 1e9)] },
+    };
+    const r = cost(members, [enrolled("214800955", "mende", "Mende", "48", { messages: {} }), enrolled("214800922", "marvejols", "Marvejols", "48", { messages: {} }), enrolled("214800807", "langogne", "Langogne", "48", { messages: { organization: "unlimited" } })], usage);
+    expect(r.usage!.lines.map((l) => [l.name, l.service, l.storageUsedBytes, l.organizationQuota, l.overQuota])).toEqual([
+      ["Mende", "messages", 100e9, 100e9, false],
+      ["Marvejols", "messages", 50e9 + 1, 50e9, true],
+      ["Langogne", "messages", 900e9, "unlimited", false],
+      ["Marvejols", "fichiers", 1e9, null, false],
+    ]);
+  });
+
+  it("names the services the usage file has no figures for", () => {
+    const r = cost(members, [enrolled("214800955", "mende", "Mende", "48", { messages: {} })], { month: "2026-03", messages: { results: [org("21480095500017", 1e9)] } });
+    expect(r.usage).toMatchObject({ servicesWithoutFigures: ["fichiers"], missing: [] });
+  });
+});
+
+describe("what the report carries through", () => {
+  it("the operator, unknown members and direct enrolments, as given", () => {
+    const operators = operatorsFile([{ name: "op", title: "Op", siren: "200000001", espaceOperateurId: "op-1", members: ["214800955"] }]);
+    const operator = operators.operators[0]!;
+    const direct = [{ key: "214801409", name: "Saint-Chély-d'Apcher", departement: "48", label: "saint-chely-d-apcher", services: ["messages" as const], since: "2026-01-01T00:00:00.000Z" }];
+    const r = computeCost({ operator, year: 2026, prices, members: [], unknownMembers: ["214899999"], subscriptions: [], directEnrolments: direct });
+    expect(r).toMatchObject({ operator: { name: "op", title: "Op", siren: "200000001", example: operator.example }, year: 2026, unknownMembers: ["214899999"], directEnrolments: direct, usage: null });
+    expect(computeCost({ operator, year: 2026, prices, members: [], unknownMembers: [], subscriptions: [] }).directEnrolments).toEqual([]);
+  });
+  it("a quota in words", () => {
+    expect(describeQuota("unlimited")).toBe("unlimited (no ceiling)");
+    expect(describeQuota(50e9)).toBe("50 GB");
   });
 });
