@@ -154,6 +154,8 @@ describe("the deletion guard", () => {
     expect(judge(diff(snapshot(two), snapshot(two, keysFor(two), { cfg: ttl }), two, { cfg: ttl })).violations).toEqual([
       "10 of 10 records (100.0%) would change in place with no ledger change to explain it, more than domaines:maxUpdateShare = 5.0%: commune-0 (200000000): null-mx.MX, spf-none.TXT, web-a-1.A, web-aaaa-1.AAAA, www.CNAME; commune-1 (200000001): null-mx.MX, spf-none.TXT, web-a-1.A, web-aaaa-1.AAAA, www.CNAME",
     ]);
+    // Nothing deleted, yet refused: the message says so rather than "nothing would be deleted".
+    expect(judge(diff(snapshot(two), snapshot(two, keysFor(two), { cfg: ttl }), two, { cfg: ttl })).message).toMatch(/^deletion guard: refusing to run.*\n {2}- 10 of 10 records \(100\.0%\) would change in place/);
     const one = [commune(0, ["fichiers"])];
     expect(judge(diff(snapshot(one), snapshot(one, keysFor(one), { cfg: ttl }), one, { cfg: ttl })).allowed).toBe(true);
     const other = { ...cfg, zone: "test.collectivite.fr" };
@@ -177,6 +179,13 @@ describe("subscriptions under the guard", () => {
     expect(d.allowed).toBe(false);
     expect(d.violations).toEqual([`1 Espace Opérateur subscription(s) would be deleted although the ledger does not explain it: commune-1 (${keyOf(1)}) messages via cdg48 — still enrolled in messages, but the commune is a member of no configured operator (data/operators.json)`]);
     expect(d.message).toContain(`would delete Espace Opérateur subscriptions:\n    commune-1 (${keyOf(1)}) messages [not explained: still enrolled in messages`);
+  });
+
+  test("an explained subscription deletion alone is listed, not reported as nothing", () => {
+    const keys = keysFor(hundred);
+    const d = judge(diff(snapshot(hundred, keys, { subscriptions: [{ ...sub(0), service: "fichiers" }] }), snapshot(hundred, keys, { subscriptions: [] }), hundred));
+    expect(d).toMatchObject({ allowed: true, removed: [], violations: [] });
+    expect(d.message).toBe(`deletion guard: deletions explained by the ledger:\n  would delete Espace Opérateur subscriptions:\n    commune-0 (${keyOf(0)}) fichiers [offboarded from fichiers]`);
   });
 
   test("refuses mass subscription deletion even when explained; allows it at the threshold", () => {
