@@ -48,6 +48,11 @@ describe("the stack model", () => {
     const m = buildStackModel(dep48(), sources(entries), null);
     expect(m.snapshot.owners.map((o) => o.label)).toEqual(["commune-0", "commune-1"]);
     expect(m.review.dkimPending).toEqual([]);
+    // Enrolled in messages, Ajaccio waits for its DKIM key, but in its own stack: dep-48's model does not even compute it.
+    const enrolled = [...fleet(2), entry({ label: "ajaccio", state: "allocated", key: "212000046", departement: "2A", services: { messages: { enrolledAt: "2026-01-01T00:00:00.000Z", quotas: {} } } })];
+    const n = buildStackModel(dep48(), sources(enrolled, keysFor(enrolled.slice(0, 2))), null);
+    expect(n.desired.owners.map((o) => o.label)).toEqual(["commune-0", "commune-1"]);
+    expect(n.review.dkimPending).toEqual([]);
   });
 
   test("the platform stack holds the zone level and labels of no département, and pends no DKIM of the communes", () => {
@@ -56,6 +61,9 @@ describe("the stack model", () => {
     expect(m.snapshot.owners.map((o) => [o.label, o.holder.kind])).toEqual([["@", "zone"], ["saint-denis", "label"]]);
     expect(m.review.dkimPending).toEqual([]);
     expect(m.plan.owners.map((o) => o.resourceName)).toEqual(["zone", "saint-denis"]);
+    // A label of no département enrolled without its DKIM key is the platform's to report.
+    const orphan = entry({ label: "orphelin", state: "allocated", key: "200000077", services: { messages: { enrolledAt: "2026-01-01T00:00:00.000Z", quotas: {} } } });
+    expect(buildStackModel(platform(), sources([...entries, orphan], {}), null).review.dkimPending).toEqual(["orphelin"]);
   });
 
   test("an offboarding under the threshold passes; over it, refused unless the share or the override says so", () => {
