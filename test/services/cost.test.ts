@@ -148,7 +148,8 @@ describe("usage against each subscription's quota", () => {
 
   it("names the services the usage file has no figures for", () => {
     const r = cost(members, [enrolled("214800955", "mende", "Mende", "48", { messages: {} })], { month: "2026-03", messages: { results: [org("21480095500017", 1e9)] } });
-    expect(r.usage).toMatchObject({ servicesWithoutFigures: ["fichiers"], missing: [] });
+    expect(r.usage).toMatchObject({ servicesWithoutFigures: ["fichiers"], missing: [], notMembers: [] });
+    expect(r.usage!.lines.map((l) => [l.name, l.service])).toEqual([["Mende", "messages"]]);
   });
 });
 
