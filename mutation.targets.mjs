@@ -14,7 +14,7 @@ export const mutationTargets = [
   { module: "infra/guard.ts", tests: ["test/infra/guard.test.ts", "test/infra/stack-model.test.ts"] },
   { module: "infra/stack-model.ts", tests: ["test/infra/stack-model.test.ts"] },
   { module: "src/records/diff.ts", tests: ["test/records/diff.test.ts", "test/infra/guard.test.ts"] },
-  { module: "src/records/transitions.ts", tests: ["test/records/diff.test.ts", "test/infra/guard.test.ts"] },
+  { module: "src/records/transitions.ts", tests: ["test/records/transitions.test.ts", "test/records/diff.test.ts", "test/infra/guard.test.ts"] },
   { module: "src/records/applied.ts", tests: ["test/records/diff.test.ts", "test/infra/stack-model.test.ts"] },
   { module: "src/records/mail-policies.ts", tests: ["test/records/mail-policies.test.ts", "test/records/validate.test.ts"] },
   { module: "src/records/validate.ts", tests: ["test/records/validate.test.ts"] },
