@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { appliedSnapshotOf, parseAppliedSnapshot, readAppliedSnapshotFile, scopeOwners } from "../../src/records/applied.js";
+import { appliedSnapshotOf, parseAppliedSnapshot, readAppliedSnapshotFile, scopeOwners, type AppliedSnapshot, type SnapshotOwner, type SnapshotRecord } from "../../src/records/applied.js";
+import { diffSnapshots } from "../../src/records/diff.js";
 import { desiredZone } from "../../src/records/model.js";
 import { config, entry } from "./fixtures.js";
 import { aliasOf, commune, deletions, diff, edit, fleet, keyOf, keysFor, LATER, ownerOf, snapshot, step, tombstone, withServices } from "./lifecycle.js";
@@ -326,5 +327,24 @@ describe("the applied snapshot", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("the diff's order and status, on hand-made snapshots", () => {
+  const r = (purpose: string, name = "n"): SnapshotRecord => ({ purpose, set: "web", name, type: "TXT", ttl: 3600, value: "x" });
+  const o = (owner: string, label: string, records: SnapshotRecord[]): SnapshotOwner => ({ owner, holder: owner === "zone" ? { kind: "zone" } : { kind: "label", label }, label, key: null, state: owner === "zone" ? "zone" : "allocated", departement: owner === "zone" ? null : "48", services: ["fichiers"], records });
+  const snap = (owners: SnapshotOwner[]): AppliedSnapshot => ({ version: 2, zone: "collectivite.fr", shard: "48", owners, subscriptions: [] });
+  const sets = config().dns!.recordSets;
+
+  it("the zone first, then by label, then by owner, whatever the snapshots' order", () => {
+    const previous = snap([o("200000009", "alpha", [r("a")]), o("zone", "@", [r("z")])]);
+    const next = snap([o("beta", "beta", [r("b")]), o("200000001", "alpha", [r("a")]), o("alpha", "alpha", [r("a")]), o("zone", "@", [r("z")]), o("200000002", "aardvark", [r("a")])]);
+    const d = diffSnapshots({ previous, next, ledger: [], recordSets: sets });
+    expect(d.owners.map((x) => `${x.label}/${x.owner}`)).toEqual(["@/zone", "aardvark/200000002", "alpha/200000001", "alpha/200000009", "alpha/alpha", "beta/beta"]);
+  });
+
+  it("an owner that only loses a record is changed; a name left with no record of its type is not counted as replaced", () => {
+    const d = diffSnapshots({ previous: snap([o("alpha", "alpha", [r("a"), r("b", "m")])]), next: snap([o("alpha", "alpha", [r("a")])]), ledger: [], recordSets: sets });
+    expect(d.owners.map((x) => [x.status, x.deletes.map((del) => [del.record.purpose, del.replaced])])).toEqual([["changed", [["b", false]]]]);
   });
 });
