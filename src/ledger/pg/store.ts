@@ -201,6 +201,7 @@ export class PostgresLedgerStore implements LedgerStore {
       }
       const revision = head + 1;
       await client.query("UPDATE domaines.ledger_head SET revision = $1", [revision]);
+      await client.query("SET LOCAL domaines.copying = 'on'");
       for (let i = 0; i < dump.records.length; i += CHUNK) await client.query(INSERT_AUDIT, auditParams(auditColumns(dump.records.slice(i, i + CHUNK))));
       for (let i = 0; i < dump.entries.length; i += CHUNK) await client.query(UPSERT_ENTRIES, entryParams(dump.entries.slice(i, i + CHUNK), revision));
     });

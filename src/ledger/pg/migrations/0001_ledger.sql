@@ -111,14 +111,19 @@ CREATE TRIGGER ledger_entries_no_truncate BEFORE TRUNCATE ON domaines.ledger_ent
   FOR EACH STATEMENT EXECUTE FUNCTION domaines.guard_ledger_row();
 
 -- Every label written is audited in the same transaction: at commit, each row inserted or
--- updated must have a 'change' audit row of this transaction whose `after` is the row.
+-- updated must have a 'change' audit row of this transaction whose `after` is the row and
+-- whose `before` is what the row was (nothing, for a new label). A whole ledger copied in
+-- (`domaines ledger copy`, which sets domaines.copying) inserts each label's last state:
+-- its audit row is the log's last change of that label, whatever it started from.
 CREATE FUNCTION domaines.require_audited_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF NOT EXISTS (
     SELECT 1 FROM domaines.audit_log a
     WHERE a.db_xact = pg_current_xact_id() AND a.label = NEW.label AND a.kind = 'change' AND a.after = NEW.entry
+      AND CASE WHEN TG_OP = 'UPDATE' THEN a.before = OLD.entry
+               ELSE a.before IS NULL OR current_setting('domaines.copying', true) = 'on' END
   ) THEN
-    RAISE EXCEPTION 'label "%" changed without its audit row in the same transaction: every change goes through domaines', NEW.label
+    RAISE EXCEPTION 'label "%" changed without an audit row of this transaction recording it (before and after): every change goes through domaines', NEW.label
       USING ERRCODE = 'DML04';
   END IF;
   RETURN NULL;
