@@ -99,8 +99,8 @@ BEGIN
       RAISE EXCEPTION 'label "%" is a tombstone; tombstones are never reused', OLD.label USING ERRCODE = 'DML02';
     END IF;
   END IF;
-  IF NEW.revision IS DISTINCT FROM (SELECT revision FROM domaines.ledger_head) THEN
-    RAISE EXCEPTION 'label "%" written with revision %, not the ledger head''s: a writer bumps domaines.ledger_head first', NEW.label, NEW.revision
+  IF NEW.revision IS DISTINCT FROM (SELECT revision FROM domaines.ledger_head) OR (TG_OP = 'UPDATE' AND NEW.revision <= OLD.revision) THEN
+    RAISE EXCEPTION 'label "%" written with revision %, not a new revision of the ledger head: a writer bumps domaines.ledger_head first', NEW.label, NEW.revision
       USING ERRCODE = 'DML03';
   END IF;
   RETURN NEW;
