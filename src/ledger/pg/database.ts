@@ -165,11 +165,25 @@ export class PgDatabase {
     }
   }
 
+  /** A pooled connection on which BEGIN went through: one the server dropped while idle (a restart) is replaced once. */
+  private async begin(doing: string, options: TransactionOptions): Promise<PgClient> {
+    const sql = `BEGIN ISOLATION LEVEL ${(options.isolation ?? "read committed").toUpperCase()}${options.readOnly ? " READ ONLY" : ""}`;
+    for (let attempt = 0; ; attempt++) {
+      const client = await this.connect(doing);
+      try {
+        await client.query(sql);
+        return client;
+      } catch (err) {
+        client.release(err as Error);
+        if (attempt > 0 || !isConnectionFailure(err)) throw err;
+      }
+    }
+  }
+
   private async once<T>(doing: string, fn: (client: PgClient) => Promise<T>, options: TransactionOptions): Promise<T> {
-    const client = await this.connect(doing);
+    const client = await this.begin(doing, options);
     let broken: unknown = null;
     try {
-      await client.query(`BEGIN ISOLATION LEVEL ${(options.isolation ?? "read committed").toUpperCase()}${options.readOnly ? " READ ONLY" : ""}`);
       const wait = options.lockTimeoutMs ?? lockWaitMs();
       await client.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.floor(wait))}`);
       const result = await fn(client);
