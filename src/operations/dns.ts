@@ -1,4 +1,5 @@
 import { InputError, quoteInput } from "../errors.js";
+import { isPostgresUrl, redactPostgresUrl } from "../ledger/pg/url.js";
 import type { LedgerEntry } from "../ledger/schema.js";
 import { appliedSnapshotPath, readAppliedSnapshot, saveAppliedSnapshot } from "../records/applied.js";
 import { allRecords, desiredZone, pendingOwners, type DesiredZone } from "../records/model.js";
@@ -77,7 +78,12 @@ export interface PlanOutcome extends ZonePlan {
 export async function planDns(ws: Workspace, options: { departement?: string; snapshot?: string; save?: boolean } = {}): Promise<PlanOutcome> {
   const departement = checkedDepartement(ws, options.departement);
   const desired = validatedZone(ws, await ws.store().read(), departement === undefined ? {} : { departement });
-  const path = appliedSnapshotPath(ws.ledgerLocation(), options.snapshot);
+  const location = ws.ledgerLocation();
+  // The applied snapshot is a file beside a file ledger; a database ledger has no directory to put it in.
+  if (options.snapshot === undefined && isPostgresUrl(location)) {
+    throw new InputError(`the ledger is a database (${redactPostgresUrl(location)}): give the applied DNS snapshot's file with --snapshot FILE (the file store keeps it in its directory).`);
+  }
+  const path = appliedSnapshotPath(location, options.snapshot);
   const plan = planZone(desired, readAppliedSnapshot(path), departement === undefined ? {} : { departement });
   if (options.save) saveAppliedSnapshot(path, desired, departement === undefined ? {} : { departement });
   return { snapshot: path, saved: options.save === true, ...plan };

@@ -153,6 +153,13 @@ describe("failures are clear errors with a stable code, and the password is neve
     expect(run(["onboard", "Mende", "--services", "messages", "--ledger", url], { DOMAINES_LEDGER: url }).code).toBe(0);
   });
 
+  it("plan on a database ledger asks for --snapshot instead of making a path of the URL", () => {
+    const url = migratedDatabase(c);
+    const r = run(["plan", "--departement", "48", "--ledger", url]);
+    expect(r.code).toBe(2);
+    expect(jsonError(r).message).toMatch(/^the ledger is a database \(postgres:\/\/domaines@127\.0\.0\.1:\d+\/\w+\): give the applied DNS snapshot's file with --snapshot FILE/);
+  });
+
   it("redacts a password wherever the URL carries it", () => {
     expect(redactPostgresUrl("postgres://u:s3cr/t@x@db.internal:5432/ledger?sslmode=require")).toBe("postgres://u@db.internal:5432/ledger?sslmode=require");
     expect(redactPostgresUrl("postgresql:///ledger?host=/run/postgresql&password=s3cret&user=u")).toBe("postgresql:///ledger?host=/run/postgresql&user=u");

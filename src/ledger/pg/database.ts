@@ -104,6 +104,9 @@ export class PgDatabase {
       // An idle connection broken by a server restart: the pool drops it and the next
       // checkout opens a fresh one. Without a listener, the process would crash.
       pool.on("error", () => {});
+      // The same for a connection in use (the server restarted while this process computes
+      // inside a transaction): the client then refuses its next query, which is reported.
+      pool.on("connect", (client) => client.on("error", () => {}));
       return pool;
     })();
     return this.pool;
