@@ -142,3 +142,14 @@ describe("both stores", () => {
     expect(pg.report).toEqual(file.report);
   });
 });
+
+describe("openLedgerStore", () => {
+  it("gives the PostgreSQL store for a postgres:// or postgresql:// URL, the file store for anything else, and never shows a password", async () => {
+    const pgStore = openLedgerStore("postgres://domaines:s3cret@db.internal:5432/ledger");
+    expect([pgStore.kind, pgStore.location]).toEqual(["postgres", "postgres://domaines@db.internal:5432/ledger"]);
+    expect(openLedgerStore("POSTGRESQL://u@h/db").kind).toBe("postgres");
+    expect([openLedgerStore("/tmp/some-ledger").kind, openLedgerStore("/tmp/some-ledger").location]).toEqual(["file", "/tmp/some-ledger"]);
+    expect(openLedgerStore("postgres-backups").kind).toBe("file"); // a directory whose name starts like the scheme
+    await pgStore.close(); // never connected: nothing to end
+  });
+});

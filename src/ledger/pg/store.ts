@@ -45,6 +45,22 @@ async function headRevision(client: PgClient, lock: boolean): Promise<number> {
   return Number(rows[0]!.revision);
 }
 
+/**
+ * Appends an event to the audit log inside the caller's transaction (`database.transaction`),
+ * so that a row of another table (a token created, a usage record) and its audit event
+ * commit together. Returns the event's tx id.
+ */
+export async function appendAuditEvent(client: PgClient, meta: TransactionMeta, event: { kind: string } & Record<string, unknown>): Promise<string> {
+  // Under the head lock like a change, so that ids follow the commit order.
+  await headRevision(client, true);
+  const time = new Date().toISOString();
+  const tx = `${time}-${randomUUID().slice(0, 8)}`;
+  const record = auditEventSchema.safeParse({ tx, time, actor: meta.actor, command: meta.command, event });
+  if (!record.success) throw new Error(`internal: audit event ${JSON.stringify(event).slice(0, 200)} is not an audit record: ${record.error.message}`);
+  await client.query(INSERT_AUDIT, auditParams(auditColumns([{ tx, time, actor: meta.actor, command: meta.command, event }])));
+  return tx;
+}
+
 /** Everything a copy moves: entries and the whole audit log, in order. */
 export interface LedgerDump {
   entries: LedgerEntry[];
@@ -114,10 +130,12 @@ export class PostgresLedgerStore implements LedgerStore {
   async transact<T>(meta: TransactionMeta, fn: (entries: readonly LedgerEntry[]) => LedgerChanges<T>): Promise<LedgerUpdate<T>> {
     let tx = "";
     let written: Snapshot | null = null;
+    let wrote = false;
     const update = await this.database.transaction(
       meta.command,
       async (client): Promise<LedgerUpdate<T>> => {
         written = null;
+        wrote = false;
         const head = await headRevision(client, true);
         const current = await this.refresh(client, head);
         const now = new Date().toISOString();
@@ -132,6 +150,7 @@ export class PostgresLedgerStore implements LedgerStore {
           throw new FailureError(`refused, nothing written: the ledger would break its invariants:\n  ${problems.slice(0, 20).map((p) => p.message).join("\n  ")}`, "refused");
         }
         const revision = head + 1;
+        wrote = true;
         await client.query("UPDATE domaines.ledger_head SET revision = $1", [revision]);
         const records: AuditRecord[] = changes.map((c, seq) => ({ tx, seq, of: changes.length, time: now, actor: meta.actor, command: meta.command, label: c.label, before: c.before, after: c.after }));
         for (let i = 0; i < records.length; i += CHUNK) await client.query(INSERT_AUDIT, auditParams(auditColumns(records.slice(i, i + CHUNK))));
@@ -140,7 +159,8 @@ export class PostgresLedgerStore implements LedgerStore {
         written = { revision, entries: next };
         return { result, changes, tx };
       },
-      { landed: async (client) => (await client.query("SELECT 1 FROM domaines.audit_log WHERE tx = $1 LIMIT 1", [tx])).rowCount === 1 },
+      // A transaction that wrote nothing has nothing to lose; one that wrote landed if its audit rows are there.
+      { landed: async (client) => !wrote || (await client.query("SELECT 1 FROM domaines.audit_log WHERE tx = $1 LIMIT 1", [tx])).rowCount === 1 },
     );
     if (written) this.remember(written);
     return update;
@@ -151,13 +171,7 @@ export class PostgresLedgerStore implements LedgerStore {
     await this.database.transaction(
       meta.command,
       async (client) => {
-        // Under the head lock like a change, so that ids follow the commit order.
-        await headRevision(client, true);
-        const time = new Date().toISOString();
-        tx = `${time}-${randomUUID().slice(0, 8)}`;
-        const record = auditEventSchema.safeParse({ tx, time, actor: meta.actor, command: meta.command, event });
-        if (!record.success) throw new Error(`internal: audit event ${JSON.stringify(event).slice(0, 200)} is not an audit record: ${record.error.message}`);
-        await client.query(INSERT_AUDIT, auditParams(auditColumns([{ tx, time, actor: meta.actor, command: meta.command, event }])));
+        tx = await appendAuditEvent(client, meta, event);
       },
       { landed: async (client) => (await client.query("SELECT 1 FROM domaines.audit_log WHERE tx = $1", [tx])).rowCount === 1 },
     );
