@@ -85,67 +85,40 @@ export function recordOfRow(r: AuditRow): AuditRecord {
   }
 }
 
-/** Parallel arrays for one `INSERT … SELECT FROM unnest(…)` of audit rows, in log order. */
-export interface AuditColumns {
-  tx: string[];
-  kind: string[];
-  seq: (number | null)[];
-  of: (number | null)[];
-  time: string[];
-  actor: string[];
-  command: string[];
-  label: (string | null)[];
-  before: (string | null)[];
-  after: (string | null)[];
-  digest: (string | null)[];
-  event: (string | null)[];
-  reason: (string | null)[];
-  torn: (string | null)[];
-}
-
-export function auditColumns(records: readonly AuditRecord[]): AuditColumns {
-  const c: AuditColumns = { tx: [], kind: [], seq: [], of: [], time: [], actor: [], command: [], label: [], before: [], after: [], digest: [], event: [], reason: [], torn: [] };
-  const entryText = (e: LedgerEntry | null) => (e === null ? null : JSON.stringify(canonicalEntry(e)));
-  for (const r of records) {
-    c.tx.push(r.tx);
-    c.time.push(r.time);
-    c.actor.push(r.actor);
-    c.command.push(r.command);
-    const change = "seq" in r ? r : null;
-    const marker = "outcome" in r ? r : null;
-    const event = "event" in r ? r : null;
-    c.kind.push(change ? "change" : marker ? "aborted" : "event");
-    c.seq.push(change?.seq ?? null);
-    c.of.push(change?.of ?? null);
-    c.label.push(change?.label ?? null);
-    c.before.push(change ? entryText(change.before) : null);
-    c.after.push(change ? entryText(change.after) : null);
-    c.digest.push(change?.digest ? JSON.stringify(change.digest) : null);
-    c.event.push(event ? JSON.stringify(event.event) : null);
-    c.reason.push(marker?.reason ?? null);
-    c.torn.push(marker?.torn ? JSON.stringify(marker.torn) : null);
-  }
-  return c;
+/**
+ * Audit records as one JSON array for `INSERT … SELECT FROM json_to_recordset($1)`: one
+ * parameter serialised natively (per-row array parameters cost more than the insert), and
+ * `json` (not jsonb) input, so that an event's keys keep their order.
+ */
+export function auditRowsJson(records: readonly AuditRecord[]): string {
+  return JSON.stringify(
+    records.map((r) => {
+      const head = { tx: r.tx, time: r.time, actor: r.actor, command: r.command };
+      if ("seq" in r) {
+        const entry = (e: LedgerEntry | null) => (e === null ? null : canonicalEntry(e));
+        return { ...head, kind: "change", seq: r.seq, of: r.of, label: r.label, before: entry(r.before), after: entry(r.after), digest: r.digest ?? null };
+      }
+      if ("outcome" in r) return { ...head, kind: "aborted", reason: r.reason, torn: r.torn ?? null };
+      return { ...head, kind: "event", event: r.event };
+    }),
+  );
 }
 
 /** Appends audit rows in the order given (ids follow it: the writer holds the head lock). */
 export const INSERT_AUDIT = `INSERT INTO domaines.audit_log (tx, kind, seq, "of", time, actor, command, label, before, after, digest, event, reason, torn)
-  SELECT tx, kind, seq, "of", time, actor, command, label, before::jsonb, after::jsonb, digest::jsonb, event::json, reason, torn::json
-  FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])
+  SELECT tx, kind, seq, "of", time, actor, command, label, before, after, digest, event, reason, torn
+  FROM ROWS FROM (json_to_recordset($1::json)
+      AS (tx text, kind text, seq int, "of" int, time text, actor text, command text, label text, before jsonb, after jsonb, digest jsonb, event json, reason text, torn json))
     WITH ORDINALITY AS r(tx, kind, seq, "of", time, actor, command, label, before, after, digest, event, reason, torn, n)
   ORDER BY n`;
 
-export function auditParams(c: AuditColumns): unknown[] {
-  return [c.tx, c.kind, c.seq, c.of, c.time, c.actor, c.command, c.label, c.before, c.after, c.digest, c.event, c.reason, c.torn];
-}
-
-/** Writes entries (insert or replace by label) at `revision`. */
+/** Writes entries (insert or replace by label) at revision $2. */
 export const UPSERT_ENTRIES = `INSERT INTO domaines.ledger_entries (label, entry, revision)
-  SELECT label, entry::jsonb, $3 FROM unnest($1::text[], $2::text[]) AS r(label, entry)
+  SELECT label, entry, $2 FROM json_to_recordset($1::json) AS r(label text, entry jsonb)
   ON CONFLICT (label) DO UPDATE SET entry = EXCLUDED.entry, revision = EXCLUDED.revision`;
 
-export function entryParams(entries: readonly LedgerEntry[], revision: number): unknown[] {
-  return [entries.map((e) => e.label), entries.map((e) => JSON.stringify(canonicalEntry(e))), revision];
+export function entriesJson(entries: readonly LedgerEntry[]): string {
+  return JSON.stringify(entries.map((e) => ({ label: e.label, entry: canonicalEntry(e) })));
 }
 
 /** Sorted `entries` with `changed` put in their sorted places (replacing same labels). */

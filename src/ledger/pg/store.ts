@@ -8,7 +8,7 @@ import type { LedgerChanges, LedgerStore, LedgerUpdate, TransactionMeta, Validat
 import type { LedgerEntry } from "../schema.js";
 import { PgDatabase, type PgClient } from "./database.js";
 import {
-  AUDIT_COLUMNS, auditColumns, auditParams, entriesOfRows, entryOfRow, entryParams, INSERT_AUDIT, mergeEntries, recordOfRow, replayRows, reviewPut, UPSERT_ENTRIES,
+  AUDIT_COLUMNS, auditRowsJson, entriesJson, entriesOfRows, entryOfRow, INSERT_AUDIT, mergeEntries, recordOfRow, replayRows, reviewPut, UPSERT_ENTRIES,
   type AuditRecord, type AuditRow,
 } from "./rows.js";
 
@@ -57,7 +57,7 @@ export async function appendAuditEvent(client: PgClient, meta: TransactionMeta, 
   const tx = `${time}-${randomUUID().slice(0, 8)}`;
   const record = auditEventSchema.safeParse({ tx, time, actor: meta.actor, command: meta.command, event });
   if (!record.success) throw new Error(`internal: audit event ${JSON.stringify(event).slice(0, 200)} is not an audit record: ${record.error.message}`);
-  await client.query(INSERT_AUDIT, auditParams(auditColumns([{ tx, time, actor: meta.actor, command: meta.command, event }])));
+  await client.query(INSERT_AUDIT, [auditRowsJson([{ tx, time, actor: meta.actor, command: meta.command, event }])]);
   return tx;
 }
 
@@ -153,9 +153,9 @@ export class PostgresLedgerStore implements LedgerStore {
         wrote = true;
         await client.query("UPDATE domaines.ledger_head SET revision = $1", [revision]);
         const records: AuditRecord[] = changes.map((c, seq) => ({ tx, seq, of: changes.length, time: now, actor: meta.actor, command: meta.command, label: c.label, before: c.before, after: c.after }));
-        for (let i = 0; i < records.length; i += CHUNK) await client.query(INSERT_AUDIT, auditParams(auditColumns(records.slice(i, i + CHUNK))));
+        for (let i = 0; i < records.length; i += CHUNK) await client.query(INSERT_AUDIT, [auditRowsJson(records.slice(i, i + CHUNK))]);
         const after = changes.map((c) => c.after!);
-        for (let i = 0; i < after.length; i += CHUNK) await client.query(UPSERT_ENTRIES, entryParams(after.slice(i, i + CHUNK), revision));
+        for (let i = 0; i < after.length; i += CHUNK) await client.query(UPSERT_ENTRIES, [entriesJson(after.slice(i, i + CHUNK)), revision]);
         written = { revision, entries: next };
         return { result, changes, tx };
       },
@@ -216,8 +216,8 @@ export class PostgresLedgerStore implements LedgerStore {
       const revision = head + 1;
       await client.query("UPDATE domaines.ledger_head SET revision = $1", [revision]);
       await client.query("SET LOCAL domaines.copying = 'on'");
-      for (let i = 0; i < dump.records.length; i += CHUNK) await client.query(INSERT_AUDIT, auditParams(auditColumns(dump.records.slice(i, i + CHUNK))));
-      for (let i = 0; i < dump.entries.length; i += CHUNK) await client.query(UPSERT_ENTRIES, entryParams(dump.entries.slice(i, i + CHUNK), revision));
+      for (let i = 0; i < dump.records.length; i += CHUNK) await client.query(INSERT_AUDIT, [auditRowsJson(dump.records.slice(i, i + CHUNK))]);
+      for (let i = 0; i < dump.entries.length; i += CHUNK) await client.query(UPSERT_ENTRIES, [entriesJson(dump.entries.slice(i, i + CHUNK)), revision]);
     });
     this.cache = null;
   }
