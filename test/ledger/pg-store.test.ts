@@ -1,4 +1,7 @@
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DomainesError } from "../../src/errors.js";
@@ -153,11 +156,21 @@ describe("failures are clear errors with a stable code, and the password is neve
     expect(run(["onboard", "Mende", "--services", "messages", "--ledger", url], { DOMAINES_LEDGER: url }).code).toBe(0);
   });
 
-  it("plan on a database ledger asks for --snapshot instead of making a path of the URL", () => {
+  it("plan reads a database ledger as it reads a directory: the same plan as a file copy of it", () => {
     const url = migratedDatabase(c);
-    const r = run(["plan", "--departement", "48", "--ledger", url]);
-    expect(r.code).toBe(2);
-    expect(jsonError(r).message).toMatch(/^the ledger is a database \(postgres:\/\/domaines@127\.0\.0\.1:\d+\/\w+\): give the applied DNS snapshot's file with --snapshot FILE/);
+    expect(run(["allocate", "--departement", "48", "--ledger", url, "--actor", "test"]).code).toBe(0);
+    expect(run(["onboard", "Mende", "--services", "messages", "--ledger", url, "--actor", "test"]).code).toBe(0);
+    const dir = mkdtempSync(join(tmpdir(), "pg-plan-"));
+    try {
+      const files = join(dir, "ledger");
+      expect(run(["ledger", "copy", "--from", url, "--to", files, "--actor", "test"]).code).toBe(0);
+      const onDb = run(["plan", "--departement", "48", "--json", "--ledger", url]);
+      expect(onDb.code, onDb.stderr).toBe(0);
+      expect(onDb.stdout).toContain('"mende"');
+      expect(onDb.stdout).toBe(run(["plan", "--departement", "48", "--json", "--ledger", files]).stdout);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("redacts a password wherever the URL carries it", () => {
@@ -174,10 +187,10 @@ describe("migrate-schema", () => {
     const runs = await Promise.all([1, 2, 3, 4].map(() => runCliAsync(["ledger", "migrate-schema", "--ledger", url, "--json"])));
     for (const r of runs) expect(r.code, r.stderr).toBe(0);
     const applied = runs.map((r) => (JSON.parse(r.stdout) as { applied: unknown[] }).applied.length).sort();
-    expect(applied).toEqual([0, 0, 0, 1]);
-    expect(psqlAt(url, "SELECT version || ' ' || name FROM domaines.schema_migrations")).toEqual(["1 ledger"]);
+    expect(applied).toEqual([0, 0, 0, 2]);
+    expect(psqlAt(url, "SELECT version || ' ' || name FROM domaines.schema_migrations")).toEqual(["1 ledger", "2 tokens_usage"]);
     const again = runCli(["ledger", "migrate-schema", "--ledger", url]);
-    expect(again.stdout).toMatch(/the schema is up to date \(version 1\)/);
+    expect(again.stdout).toMatch(/the schema is up to date \(version 2\)/);
   });
 
   it("refuses a database whose applied migration was edited, or newer than this domaines", async () => {
@@ -189,8 +202,8 @@ describe("migrate-schema", () => {
       expect(jsonError(r)).toMatchObject({ code: "database", message: expect.stringMatching(/database migration 0001_ledger\.sql differs from the one applied/) });
     }
     const newer = migratedDatabase(c);
-    c.psql("INSERT INTO domaines.schema_migrations (version, name, sha256) VALUES (2, 'future', repeat('0', 64))", new URL(newer).pathname.slice(1));
-    expect(jsonError(runCli(["allocate", "Mende", "--ledger", newer, "--json"]))).toMatchObject({ code: "database", message: expect.stringMatching(/has schema version 2, newer than this domaines knows \(1\); upgrade domaines/) });
+    c.psql("INSERT INTO domaines.schema_migrations (version, name, sha256) VALUES (3, 'future', repeat('0', 64))", new URL(newer).pathname.slice(1));
+    expect(jsonError(runCli(["allocate", "Mende", "--ledger", newer, "--json"]))).toMatchObject({ code: "database", message: expect.stringMatching(/has schema version 3, newer than this domaines knows \(2\); upgrade domaines/) });
   });
 
   it("refuses a directory", () => {
