@@ -5,12 +5,11 @@
 // Run after `npm run build` (needs Debian's postgresql, as the tests do):
 //   node bench/ledger-stores.mjs [runs]
 //
-// Extending it: a store is an entry of STORES (how to make an empty and a full ledger); a
-// command is an entry of COMMANDS (its arguments given a ledger location). The API's
-// onboarding throughput on both stores (issue 13) is one more command once `domaines serve`
-// has landed: start the server on the store's location in `setup`, drive it with the
-// load generator of bench/serve.mjs.
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+// A store is an entry of STORES (how to make an empty and a full ledger); a command is an
+// entry of COMMANDS (its arguments given a ledger location). Then the API's onboarding
+// throughput on each store: `domaines serve` on a freshly allocated ledger, 4 clients
+// onboarding API_ONBOARDINGS communes (bench/support/api-onboard-run.mjs), interleaved.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startCluster } from "../test/support/pg-cluster.mjs";
@@ -72,6 +71,29 @@ try {
     const pg = ms.get(`${command.name} [postgres]`);
     console.log(`  ${command.name.padEnd(40)} file ${String(file).padStart(6)} ms   postgres ${String(pg).padStart(6)} ms   ratio ${(pg / file).toFixed(2)}`);
   }
+
+  // The API's onboarding throughput: one structure covering API_ONBOARDINGS communes of all départements.
+  const API_ONBOARDINGS = 400;
+  const { loadCommunes } = await import("../dist/src/communes/load.js");
+  const members = loadCommunes().communes.filter((c) => c.siren !== null).filter((_, i) => i % 80 === 0).slice(0, API_ONBOARDINGS).map((c) => c.key);
+  const operators = join(root, "operators.json");
+  writeFileSync(operators, JSON.stringify({
+    espaceOperateur: { url: "https://espace-operateur.example.invalid/api/v1.0/", serviceIds: { messages: 2, fichiers: 12 }, retries: 0, timeoutMs: 5000 },
+    messages: { url: "https://messages.example.invalid/api/v1.0/" },
+    operators: [{ name: "bench", title: "Bench", siren: null, espaceOperateurId: "eo-bench", members }],
+  }));
+  const throughput = new Map(STORES.map((s) => [s.name, []]));
+  for (let i = 0; i < runs; i++) {
+    for (const store of STORES) {
+      const fresh = store.empty();
+      runNode(cli("allocate", "--all", "--ledger", fresh));
+      const r = runNode(["bench/support/api-onboard-run.mjs", fresh, operators, String(API_ONBOARDINGS)]);
+      throughput.get(store.name).push(JSON.parse(r.stdout.trim().split("\n").pop()).perSecond);
+    }
+  }
+  const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const perSecond = Object.fromEntries([...throughput].map(([k, v]) => [k, med(v)]));
+  console.log(`\nAPI onboardings (PUT …/services/messages, 4 clients, ${API_ONBOARDINGS} communes into a full ledger, ${runs} runs each, interleaved, median): file ${perSecond.file}/s, postgres ${perSecond.postgres}/s, postgres / file throughput ${(perSecond.postgres / perSecond.file).toFixed(2)}`);
 } finally {
   cluster.stop();
   rmSync(root, { recursive: true, force: true });
