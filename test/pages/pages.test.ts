@@ -1,4 +1,6 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { domainToASCII } from "node:url";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -189,6 +191,44 @@ describe("public and signed-in views, sessions and forms, with the server's toke
     const out = await pages.app.inject({ method: "POST", url: "/deconnexion", headers: { cookie: other.cookie, ...FORM }, payload: form({ csrf: other.csrf }) });
     expect(out.statusCode).toBe(303);
     expect((await pages.app.inject({ url: "/", headers: { cookie: other.cookie } })).body).toContain("Se connecter (support)");
+  });
+
+  it("a name with or without accents, its INSEE code, SIREN, label, FQDN, IDN and A-label: the same commune, the same state", async () => {
+    const queries = ["Saint-Chély-d'Apcher", "saint chely d apcher", "SAINT-CHELY-D'APCHER", "48140", "214801409", "saint-chely-d-apcher", "saint-chely-d-apcher.collectivite.fr", "saint-chély-d-apcher.collectivite.fr", `${domainToASCII("saint-chély-d-apcher")}.collectivite.fr`];
+    expect(queries.at(-1)).toMatch(/^xn--/);
+    const answers = await Promise.all(
+      queries.map(async (q) => {
+        const r = await pages.app.inject({ url: `/?q=${encodeURIComponent(q)}` });
+        expect(r.statusCode, q).toBe(200);
+        const headline = /<p class="fr-text--lead" data-testid="etat-libelle" data-state="([a-z-]+)">(.*?)<\/p>/s.exec(r.body);
+        const cards = [...(/<ul class="fr-raw-list" id="communes-trouvees">(.*?)<\/ul>\n/s.exec(r.body)?.[1] ?? "").matchAll(/<h3[^>]*><a href="([^"]+)">/g)].map((m) => m[1]);
+        return { q, state: headline?.[1], headline: headline?.[2], cards };
+      }),
+    );
+    for (const a of answers) {
+      expect({ q: a.q, state: a.state, cards: a.cards }).toEqual({ q: a.q, state: "allocated", cards: ["/communes/214801409"] });
+      expect(a.headline, a.q).toBe(answers[0]!.headline);
+    }
+    expect(answers[0]!.headline).toMatch(/^<strong>saint-chely-d-apcher\.collectivite\.fr<\/strong> est attribué à <a href="\/communes\/214801409">Saint-Chély-d&#39;Apcher \(48\)<\/a> depuis le /);
+  });
+
+  it("serves the DSFR from its package, and the pages load nothing from another site", async () => {
+    const home = await pages.app.inject({ url: "/" });
+    const refs = [...home.body.matchAll(/(?:href|src)="([^"]+)"/g)].map((m) => m[1]!);
+    expect(refs.filter((u) => !u.startsWith("/") && !u.startsWith("#"))).toEqual([]);
+    const css = refs.filter((u) => u.startsWith("/dsfr/") && u.endsWith(".css"));
+    expect(css).toEqual(["/dsfr/dsfr.min.css"]);
+    const dist = join(dirname(createRequire(import.meta.url).resolve("@gouvfr/dsfr/package.json")), "dist");
+    for (const u of css) {
+      const r = await pages.app.inject({ url: u });
+      expect(r.statusCode, u).toBe(200);
+      expect(r.headers["content-type"], u).toMatch(/^text\/css/);
+      expect(r.body, u).toBe(readFileSync(join(dist, u.slice("/dsfr/".length)), "utf8"));
+    }
+    // What the stylesheet loads (the Marianne fonts, the icons) is served beside it.
+    const assets = [...new Set([...readFileSync(join(dist, "dsfr.min.css"), "utf8").matchAll(/url\("?([^")]+\.woff2)"?\)/g)].map((m) => m[1]!))];
+    expect(assets.length).toBeGreaterThan(0);
+    for (const a of assets) expect((await pages.app.inject({ url: new URL(a, "http://x/dsfr/").pathname })).statusCode, a).toBe(200);
   });
 
   it("sends a CSP without scripts, answers 404 for unknown communes and départements", async () => {
