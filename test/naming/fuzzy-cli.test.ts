@@ -30,7 +30,7 @@ describe("check offers the closest communes when nothing matches", () => {
     expect(at).toBeGreaterThan(0);
     // The homonym group as one line, the commune of the département given first.
     expect(lines[at + 1]).toBe("  Saint-Denis (93) → saint-denis-93; Saint-Denis (974) → saint-denis-974; Saint-Denis (11) → saint-denis-11; Saint-Denis (30) → saint-denis-30");
-    expect(r.stderr).toMatch(/no current commune matches/);
+    expect(r.stderr).toMatch(/no current or former commune matches/);
   });
 
   it("nothing extra when the query matches, and no suggestion for a code", () => {

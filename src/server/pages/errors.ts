@@ -33,6 +33,7 @@ const WORDS: Record<ErrorCode, ErrorWords> = {
   "ledger-damaged": { title: "Registre endommagé", text: () => "Le registre ne se lit pas ou a été modifié hors de domaines ; l'équipe plateforme doit lancer « domaines validate »." },
   locked: { title: "Registre occupé", text: () => "Une autre écriture tient le registre ; réessayez dans quelques secondes." },
   "lock-lost": { title: "Registre occupé", text: () => "Une autre écriture tient le registre ; réessayez dans quelques secondes." },
+  database: { title: "Registre indisponible", text: () => "La base de données du registre ne répond pas ou n'a pas le schéma attendu ; réessayez dans quelques instants, puis prévenez l'équipe plateforme." },
   io: { title: "Erreur du serveur", text: () => "Le serveur n'a pas pu lire ou écrire ses fichiers ; l'équipe plateforme a le détail dans le journal." },
   service: { title: "Service distant indisponible", text: () => "Un service distant (Espace Opérateur, Messages, DNS) n'a pas répondu comme prévu.", detail: true },
   limit: { title: "Limite atteinte", text: (e) => (LIMITS[String(e.details?.limit)] ?? (() => "Une limite du serveur est atteinte."))(e) },
