@@ -241,6 +241,7 @@ describe("signed in as support: quotas and the vérifier action against a real D
     // The structure's costs and the commune's audit lines, for support.
     expect(await page.locator("#couts ~ ul").innerText()).toMatch(/^Contribution de partenariat : .+ €/);
     expect(await page.locator("#journal-lignes tbody tr").first().innerText()).toContain("domaines onboard Mende --services messages");
+    expect(await page.locator("#verification ~ form p").innerText()).toMatch(new RegExp(`serveurs interrogés : ${knot.address.replace(/\./g, "\\.")}\\.$`));
     await Promise.all([page.waitForNavigation(), page.click("text=Vérifier mende.collectivite.fr")]);
     const rows = page.locator("#verification ~ .fr-table tbody tr");
     const statuses = await rows.evaluateAll((trs) => trs.map((tr) => `${tr.children[1]!.textContent} ${tr.getAttribute("data-status")}`));

@@ -43,6 +43,8 @@ export interface CommunePageData {
   owner: OwnerRecords | null;
   restricted: RestrictedData | null;
   verification: { outcomes: VerifyOutcome[]; error: string | null } | null;
+  /** The DNS servers "vérifier" asks (`serve --resolver`); empty: the system's resolver. */
+  resolvers: readonly string[];
 }
 
 const STATUS: Record<RecordStatus, string> = {
@@ -227,7 +229,8 @@ function verificationSection(d: CommunePageData, viewer: Viewer): Html {
     d.primary
       ? html`<form method="post" action="/communes/${encodeURIComponent(d.commune.key)}/verifier">
     <input type="hidden" name="csrf" value="${viewer.csrf ?? ""}">
-    <button class="fr-btn fr-btn--secondary" type="submit">Vérifier ${d.primary.label}.${d.zone} auprès des résolveurs publics</button>
+    <p class="fr-text--sm fr-mb-1w">Compare les réponses DNS au modèle, enregistrement par enregistrement ; serveurs interrogés : ${d.resolvers.length ? d.resolvers.join(", ") : "le résolveur du système"}.</p>
+    <button class="fr-btn fr-btn--secondary" type="submit">Vérifier ${d.primary.label}.${d.zone}</button>
   </form>`
       : html`<p>Rien à vérifier tant qu'elle n'a pas de domaine.</p>`
   }

@@ -208,7 +208,7 @@ export async function registerSupportPages(app: FastifyInstance, ctx: ServerCont
     const primary = mine.find((e) => e.state === "allocated" && e.key === commune.key) ?? null;
     const owner = primary ? (validatedZone(ws, entries, { departement: commune.departement }).owners.find((o) => o.label === primary.label) ?? null) : null;
     const restricted = viewer.principal ? await restrictedData(commune, primary, viewer.principal) : null;
-    return { commune, computed: ws.labels().get(commune.key)!, zone: ws.zone(), primary, others: mine.filter((e) => e !== primary), owner, restricted, verification: null };
+    return { commune, computed: ws.labels().get(commune.key)!, zone: ws.zone(), primary, others: mine.filter((e) => e !== primary), owner, restricted, verification: null, resolvers: ctx.resolvers };
   };
 
   const notFoundCommune = (reply: FastifyReply, viewer: Viewer, key: string) =>
