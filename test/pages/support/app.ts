@@ -26,7 +26,7 @@ export interface PagesSetup {
  */
 export async function buildPagesApp(setup: PagesSetup): Promise<PagesApp> {
   const ws = new ServerWorkspace({ ledger: setup.ledger, ...(setup.operators ? { operatorsFile: setup.operators } : {}), ...(setup.communesFile ? { communesFile: setup.communesFile } : {}) });
-  const { app } = await buildApp({ ws, tokens: openTokenStore(join(setup.ledger, "tokens.json")), log: false, plugins: PLUGINS, ...(setup.resolvers ? { resolvers: setup.resolvers } : {}), ...(setup.limits ? { limits: setup.limits } : {}) });
+  const { app } = await buildApp({ ws, tokens: await openTokenStore(join(setup.ledger, "tokens.json")), log: false, plugins: PLUGINS, ...(setup.resolvers ? { resolvers: setup.resolvers } : {}), ...(setup.limits ? { limits: setup.limits } : {}) });
   await app.ready();
   return { app, ws, close: async () => {
     await app.close();
