@@ -99,7 +99,7 @@ export class Workspace {
   }
 
   store(): LedgerStore {
-    return this.memo("store", () => openLedgerStore(this.ledgerLocation()));
+    return this.memo("store", () => openLedgerStore(this.ledgerLocation(), this.env));
   }
 
   dkimPath(): string {

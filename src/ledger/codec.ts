@@ -32,10 +32,45 @@ function isDefault(key: string, value: unknown): boolean {
 /** `"label":`, `"state":`, …: each key's JSON once. */
 const KEY_JSON = KEY_ORDER.map((k) => `${JSON.stringify(k)}:`);
 
-/** The entry as a plain object in canonical key order (what is written and what the audit log shows). */
+/**
+ * The maps inside an entry (services, each enrolment's quotas) in one order too: their keys
+ * sorted, each enrolment's fields in the schema's order. Without it an entry's text would
+ * depend on the order a request listed services in, or on a store that keeps no key order
+ * (PostgreSQL's jsonb), and a copy between stores would not give the same bytes.
+ */
+const ENROLMENT_ORDER = Object.keys(enrolmentSchema.shape) as (keyof z.output<typeof enrolmentSchema>)[];
+
+function sortedRecordJson(record: Readonly<Record<string, unknown>>): string {
+  const keys = Object.keys(record).sort();
+  let text = "{";
+  for (let i = 0; i < keys.length; i++) text += `${i > 0 ? "," : ""}${JSON.stringify(keys[i])}:${JSON.stringify(record[keys[i]!])}`;
+  return `${text}}`;
+}
+
+function servicesJson(services: LedgerEntry["services"]): string {
+  const names = Object.keys(services).sort();
+  let text = "{";
+  for (let i = 0; i < names.length; i++) {
+    const enrolment = services[names[i]!]!;
+    let inner = "";
+    for (const field of ENROLMENT_ORDER) {
+      const value = enrolment[field];
+      if (value === undefined) continue;
+      inner += `${inner === "" ? "" : ","}${JSON.stringify(field)}:${field === "quotas" ? sortedRecordJson(value as Record<string, unknown>) : JSON.stringify(value)}`;
+    }
+    text += `${i > 0 ? "," : ""}${JSON.stringify(names[i])}:{${inner}}`;
+  }
+  return `${text}}`;
+}
+
+function valueJson(key: (typeof KEY_ORDER)[number], value: unknown): string {
+  return key === "services" ? servicesJson(value as LedgerEntry["services"]) : JSON.stringify(value);
+}
+
+/** The entry as a plain object in canonical order (what is written and what the audit log shows). */
 export function canonicalEntry(entry: LedgerEntry): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const k of KEY_ORDER) if (!isDefault(k, entry[k])) out[k] = entry[k];
+  for (const k of KEY_ORDER) if (!isDefault(k, entry[k])) out[k] = k === "services" ? JSON.parse(servicesJson(entry.services)) : entry[k];
   return out;
 }
 
@@ -50,7 +85,7 @@ export function serializeEntry(entry: LedgerEntry): string {
   for (let i = 0; i < KEY_ORDER.length; i++) {
     const value = entry[KEY_ORDER[i]!];
     if (isDefault(KEY_ORDER[i]!, value)) continue;
-    text += `${text.length > 1 ? "," : ""}${KEY_JSON[i]}${JSON.stringify(value)}`;
+    text += `${text.length > 1 ? "," : ""}${KEY_JSON[i]}${valueJson(KEY_ORDER[i]!, value)}`;
   }
   text += "}";
   if (Object.isFrozen(entry)) serialized.set(entry, text);

@@ -204,8 +204,10 @@ function ownerRecords(
       }
     }
   }
+  // An allocated commune with no service and nothing published: the zone's wildcard says "no mail" for it, if configured so.
+  const coveredByWildcard = dns.allocatedWithoutService === "wildcard" && entry.state === "allocated" && services.length === 0 && records.length === 0 && pending.length === 0;
   // A name without MX would receive mail through its A/AAAA (RFC 5321 §5.1): say "no mail" explicitly.
-  if (!records.some((r) => r.type === "MX" && r.name === entry.label)) {
+  if (!coveredByWildcard && !records.some((r) => r.type === "MX" && r.name === entry.label)) {
     for (const t of dns.noMail) {
       if (records.some((r) => r.purpose === t.purpose)) continue;
       expand(records, t, NO_MAIL_SET, entry.label, owner, lookup, dns.ttl);

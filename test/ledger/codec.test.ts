@@ -25,4 +25,18 @@ describe("the ledger's canonical text", () => {
     const byLabel = new Map(entries.map((e) => [e.label, e]));
     for (const e of samples) expect(byLabel.get(e.label), e.label).toEqual(ledgerEntrySchema.parse(JSON.parse(serializeEntry(e))));
   });
+  it("does not depend on the order of services, quotas or enrolment fields (a request's order, PostgreSQL's jsonb)", () => {
+    const a = samples.find((e) => e.label === "marvejols")!;
+    const shuffled: LedgerEntry = {
+      ...a,
+      services: {
+        fichiers: { quotas: {}, enrolledAt: AT },
+        messages: { quotas: { organization: "unlimited", mailbox: 5_000_000_000 }, enrolledAt: AT, direct: true },
+      },
+    };
+    const ordered: LedgerEntry = { ...a, services: { messages: { enrolledAt: AT, direct: true, quotas: { mailbox: 5_000_000_000, organization: "unlimited" } }, fichiers: { enrolledAt: AT, quotas: {} } } };
+    expect(serializeEntry(shuffled)).toBe(serializeEntry(ordered));
+    expect(serializeEntry(shuffled)).toContain('"services":{"fichiers":{"enrolledAt":"2026-01-15T10:00:00.000Z","quotas":{}},"messages":{"enrolledAt":"2026-01-15T10:00:00.000Z","quotas":{"mailbox":5000000000,"organization":"unlimited"},"direct":true}}');
+    expect(JSON.stringify(canonicalEntry(shuffled))).toBe(serializeEntry(ordered));
+  });
 });
