@@ -336,11 +336,11 @@ describe("the diff's order and status, on hand-made snapshots", () => {
   const snap = (owners: SnapshotOwner[]): AppliedSnapshot => ({ version: 2, zone: "collectivite.fr", shard: "48", owners, subscriptions: [] });
   const sets = config().dns!.recordSets;
 
-  it("the zone first, then by label, then by owner, whatever the snapshots' order", () => {
+  it("the zone first (even before a label that sorts before \"@\"), then by label, then by owner, whatever the snapshots' order", () => {
     const previous = snap([o("200000009", "alpha", [r("a")]), o("zone", "@", [r("z")])]);
-    const next = snap([o("beta", "beta", [r("b")]), o("200000001", "alpha", [r("a")]), o("alpha", "alpha", [r("a")]), o("zone", "@", [r("z")]), o("200000002", "aardvark", [r("a")])]);
+    const next = snap([o("beta", "beta", [r("b")]), o("200000001", "alpha", [r("a")]), o("alpha", "alpha", [r("a")]), o("zone", "@", [r("z")]), o("200000002", "aardvark", [r("a")]), o("200000003", "3-rivieres", [r("a")])]);
     const d = diffSnapshots({ previous, next, ledger: [], recordSets: sets });
-    expect(d.owners.map((x) => `${x.label}/${x.owner}`)).toEqual(["@/zone", "aardvark/200000002", "alpha/200000001", "alpha/200000009", "alpha/alpha", "beta/beta"]);
+    expect(d.owners.map((x) => `${x.label}/${x.owner}`)).toEqual(["@/zone", "3-rivieres/200000003", "aardvark/200000002", "alpha/200000001", "alpha/200000009", "alpha/alpha", "beta/beta"]);
   });
 
   it("an owner that only loses a record is changed; a name left with no record of its type is not counted as replaced", () => {
