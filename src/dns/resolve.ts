@@ -67,6 +67,9 @@ async function ask(resolver: Resolver, q: Query): Promise<string[]> {
     case "TXT":
       // One value per record: its character-strings joined, as the model keeps it.
       return (await resolver.resolveTxt(q.fqdn)).map((chunks) => chunks.join(""));
+    case "DS":
+      // c-ares has no DS resolver: the delegation is checked on the wire (src/dns/wire.ts).
+      throw Object.assign(new Error("DS is not asked through the system resolver"), { code: "NOTIMP" });
     case "CAA":
       return (await resolver.resolveCaa(q.fqdn)).map((c) => {
         const [tag, value] = Object.entries(c).find(([k]) => k !== "critical") ?? ["?", ""];

@@ -10,6 +10,7 @@ import { enrolmentSchema, ledgerEntrySchema, type LedgerEntry } from "./schema.j
 const KEY_ORDER = [
   "label", "state", "key", "aliasOf", "inheritedFrom", "reservedReason", "name", "departement",
   "inseeHistory", "nameHistory", "allocatedAt", "updatedAt", "tombstonedAt", "legacy", "grandfathered", "services",
+  "delegation", "undelegatedAt", "adopted",
 ] as const satisfies readonly (keyof LedgerEntry)[];
 
 function isDefault(key: string, value: unknown): boolean {

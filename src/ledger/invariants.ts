@@ -1,4 +1,5 @@
 import { labelProblem } from "../naming/label.js";
+import { delegationTransitionProblem, dnsFactProblems, holdsDnsFacts } from "./delegation.js";
 import { ENROLLABLE_SERVICES, isServiceName, quotaAccountProblem } from "./services.js";
 import type { LedgerEntry } from "./schema.js";
 
@@ -35,6 +36,7 @@ export function ledgerProblems(entries: readonly LedgerEntry[], reserved: Readon
     if ((e.state === "tombstone") !== (e.tombstonedAt !== undefined)) add(e.state === "tombstone" ? "a tombstone needs tombstonedAt" : `tombstonedAt is set but the state is ${e.state}`);
     if (e.state !== "allocated" && e.inheritedFrom !== undefined) add(`inheritedFrom is set but the state is ${e.state}`);
     if (e.state !== "allocated" && Object.keys(e.services).length > 0) add(`services are enrolled on a label in state ${e.state}; enrolment belongs on the commune's allocated label`);
+    if (holdsDnsFacts(e)) for (const m of dnsFactProblems(e)) add(m);
     switch (e.state) {
       case "alias": // of a merged commune's successor, or of the same commune after it switched to its new name's label
         if (e.aliasOf === undefined) add("an alias needs aliasOf (the key mail goes to)");
@@ -76,5 +78,5 @@ export function transitionProblem(before: LedgerEntry | null, after: LedgerEntry
   if (before.state === "reserved" && before.reservedReason === "homonym-group" && after.state !== "reserved") {
     return `label "${before.label}" is the reserved slug of a homonym group; it is never allocated`;
   }
-  return null;
+  return before.delegation === undefined ? null : delegationTransitionProblem(before, after);
 }
