@@ -96,6 +96,21 @@ describe("check of a delegated label", () => {
   });
 });
 
+describe("plan after the import", () => {
+  it("lists uilly as delegated and plans only its NS set there; SPF first for the communes whose SPF is not published", () => {
+    const r = cli(dir, ["plan", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const plan = JSON.parse(r.stdout);
+    expect(plan.delegated).toEqual([{ label: "uilly", nameservers: ["ns0.dom.scw.cloud", "ns1.dom.scw.cloud"], ds: 0 }]);
+    const creates = (label: string) => plan.changes.find((c: { label: string }) => c.label === label).creates.map((x: { name: string; type: string; value: string }) => `${x.name} ${x.type} ${x.value}`);
+    expect(creates("uilly")).toEqual(["uilly NS ns0.dom.scw.cloud.", "uilly NS ns1.dom.scw.cloud."]);
+    expect(creates("bonnil")[0]).toBe("bonnil TXT v=spf1 include:_spf.ox.numerique.gouv.fr -all");
+    expect(plan.spfNotPublished.map((s: { label: string }) => s.label)).toEqual(["bonnil", "saint-denis"]);
+    const text = cli(dir, ["plan"]).stdout;
+    expect(text).toContain("Delegated: uilly to ns0.dom.scw.cloud, ns1.dom.scw.cloud; the parent holds only its NS set");
+  });
+});
+
 describe("the exported zone after the import", () => {
   let zoneFile: string;
   let text: string;
