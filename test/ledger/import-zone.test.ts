@@ -174,3 +174,86 @@ describe("the exported zone after the import", () => {
     expect(unknown.answer).toEqual(["ancien-site.collectivite.fr. IN MX 0 ."]);
   });
 });
+
+describe("verify of the delegated uilly follows the delegation to a second knotd serving the child zone", () => {
+  const CHILD = [
+    "$ORIGIN uilly.collectivite.fr.",
+    "$TTL 3600",
+    "@ IN SOA ns0.dom.scw.cloud. hostmaster.scaleway.com. 2026010101 3600 600 604800 300",
+    "@ IN NS ns0.dom.scw.cloud.",
+    "@ IN NS ns1.dom.scw.cloud.",
+    "@ IN MX 10 mx.ox.numerique.gouv.fr.",
+    '@ IN TXT "v=spf1 include:_spf.ox.numerique.gouv.fr -all"',
+    '_dmarc IN TXT "v=DMARC1; p=none"',
+    "webmail IN CNAME webmail.ox.numerique.gouv.fr.",
+    "",
+  ].join("\n");
+  let parent: KnotServer;
+  let child: KnotServer;
+  const exportZone = () => {
+    const r = cli(dir, ["export", "--format", "zone"]);
+    expect(r.code, r.stderr).toBe(0);
+    return r.stdout;
+  };
+  beforeAll(async () => {
+    parent = await startKnot([{ zone: "collectivite.fr", text: exportZone() }]);
+    child = await startKnot([{ zone: "uilly.collectivite.fr", text: CHILD }]);
+  });
+  afterAll(async () => {
+    await parent?.stop();
+    await child?.stop();
+  });
+  interface Check {
+    fqdn: string;
+    type: string;
+    status: string;
+    side?: string;
+    found: string[];
+    expected: string | null;
+    detail: string;
+  }
+  const verify = (...more: string[]) => {
+    const r = cli(dir, ["verify", "uilly.collectivite.fr", "--resolver", parent.address, "--child-resolver", child.address, ...more]);
+    return { ...r, report: more.includes("--json") ? (JSON.parse(r.stdout) as { ok: boolean; delegation: unknown; records: Check[] }) : null };
+  };
+  const line = (c: Check) => `${c.side} ${c.fqdn} ${c.type} ${c.status} ${c.found.join(" | ")}`;
+
+  it("a commune not enrolled: the parent refers to the ledger's NS set, the child's mail records are reported as observed", () => {
+    const r = verify("--json");
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.report!.delegation).toEqual({ nameservers: ["ns0.dom.scw.cloud", "ns1.dom.scw.cloud"], parent: parent.address, child: child.address });
+    expect(r.report!.records.map(line)).toEqual([
+      "parent uilly.collectivite.fr NS correct ns0.dom.scw.cloud. | ns1.dom.scw.cloud.",
+      "parent uilly.collectivite.fr NS correct ns0.dom.scw.cloud. | ns1.dom.scw.cloud.",
+      "child uilly.collectivite.fr MX observed 10 mx.ox.numerique.gouv.fr.",
+      "child uilly.collectivite.fr TXT observed v=spf1 include:_spf.ox.numerique.gouv.fr -all",
+      "child _dmarc.uilly.collectivite.fr TXT observed v=DMARC1; p=none",
+    ]);
+    const text = verify();
+    expect(text.stdout).toMatch(/^uilly\.collectivite\.fr \(allocated, delegated to ns0\.dom\.scw\.cloud, ns1\.dom\.scw\.cloud\): parent asked to 127\.0\.0\.1:\d+, child zone to 127\.0\.0\.1:\d+/);
+    expect(text.stdout).toContain("seen observed   [child] uilly.collectivite.fr MX: 10 mx.ox.numerique.gouv.fr.");
+  });
+
+  it("once enrolled in Messages: the child zone's OX records are wrong, and the report says it is the child's side", () => {
+    const on = cli(dir, ["onboard", "uilly", "--services", "messages", "--direct"]);
+    expect(on.code, on.stderr).toBe(0);
+    const r = verify("--json");
+    expect(r.code).toBe(1);
+    const mx = r.report!.records.filter((c) => c.type === "MX");
+    expect(mx.map((c) => `${c.side} ${c.status} ${c.expected}`)).toEqual(["child incorrect 10 mx1.mail.suite-territoriale.anct.gouv.fr.", "child incorrect 20 mx2.mail.suite-territoriale.anct.gouv.fr."]);
+    expect(mx[0]!.found).toEqual(["10 mx.ox.numerique.gouv.fr."]);
+    expect(mx[0]!.detail).toMatch(new RegExp(`the child zone uilly\\.collectivite\\.fr \\(asked at 127\\.0\\.0\\.1:${child.port}\\) is wrong: fix it where it is hosted \\(ns0\\.dom\\.scw\\.cloud, ns1\\.dom\\.scw\\.cloud\\)`));
+    expect(r.report!.records.filter((c) => c.side === "parent").every((c) => c.status === "correct")).toBe(true);
+  });
+
+  it("a parent that does not delegate: the parent's side is wrong", async () => {
+    // The parent zone as it was before the import: nothing at uilly (the wildcard answers there).
+    const text = exportZone().replace(/^uilly\t.*\n/gm, "").replace(/(\bSOA\s+\S+\s+\S+\s+)(\d+)/, (_, p: string, n: string) => `${p}${Number(n) + 1}`);
+    await parent.replaceZone("collectivite.fr", text);
+    const r = verify("--json");
+    expect(r.code).toBe(1);
+    const ns = r.report!.records.filter((c) => c.type === "NS");
+    expect(ns.map((c) => `${c.side} ${c.status}`)).toEqual(["parent missing", "parent missing"]);
+    expect(ns[0]!.detail).toMatch(/the parent zone collectivite\.fr \(asked at 127\.0\.0\.1:\d+\) is wrong: it answers authoritatively with no NS there \(no zone cut\); `pulumi up` on the commune's stack publishes the ledger's NS set/);
+  });
+});
