@@ -257,3 +257,50 @@ describe("verify of the delegated uilly follows the delegation to a second knotd
     expect(ns[0]!.detail).toMatch(/the parent zone collectivite\.fr \(asked at 127\.0\.0\.1:\d+\) is wrong: it answers authoritatively with no NS there \(no zone cut\); `pulumi up` on the commune's stack publishes the ledger's NS set/);
   });
 });
+
+describe("undelegate: planned and guarded like a deletion", () => {
+  const undelegate = (...args: string[]) => cli(dir, ["undelegate", ...args]);
+
+  it("reports what goes and what comes, and writes nothing without --apply", () => {
+    const before = snapshotFiles(dir);
+    const r = undelegate("uilly.collectivite.fr", "--json");
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ label: "uilly", nameservers: ["ns0.dom.scw.cloud", "ns1.dom.scw.cloud"], endsMail: false, applied: false, tx: null });
+    expect(out.removes.map((x: { type: string; value: string }) => `${x.type} ${x.value}`)).toEqual(["NS ns0.dom.scw.cloud.", "NS ns1.dom.scw.cloud."]);
+    // Enrolled in Messages (above): its mail records come into the parent.
+    expect(out.adds.filter((x: { type: string }) => x.type === "MX").map((x: { value: string }) => x.value)).toEqual(["10 mx1.mail.suite-territoriale.anct.gouv.fr.", "20 mx2.mail.suite-territoriale.anct.gouv.fr."]);
+    expect(snapshotFiles(dir)).toEqual(before);
+  });
+
+  it("refuses a label that is not delegated, and one whose mail would end without --accept-no-mail", () => {
+    const bonnil = cli(dir, ["undelegate", "bonnil", "--json"]);
+    expect(bonnil.code).toBe(2);
+    expect(JSON.parse(bonnil.stdout).error).toMatchObject({ code: "conflict" });
+    expect(cli(dir, ["offboard", "uilly"]).code).toBe(0);
+    const before = snapshotFiles(dir);
+    const r = undelegate("uilly", "--apply", "--json");
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).error.code).toBe("refused");
+    expect(JSON.parse(r.stdout).error.message).toMatch(/refusing to undelegate uilly\.collectivite\.fr: its mail would end .*--accept-no-mail/);
+    expect(snapshotFiles(dir)).toEqual(before);
+    expect(cli(dir, ["onboard", "uilly", "--services", "messages", "--direct"]).code).toBe(0);
+  });
+
+  it("--apply drops the delegation and records when; check and export follow", async () => {
+    const r = undelegate("uilly", "--apply", "--json");
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ applied: true, tx: expect.any(String) });
+    const line = ledgerLines(dir).find((l) => l.label === "uilly")!;
+    expect(line.delegation).toBeUndefined();
+    expect(line.undelegatedAt).toEqual(expect.stringMatching(/^\d{4}-\d\d-\d\dT/));
+    expect(JSON.parse(cli(dir, ["check", "uilly", "--json"]).stdout).status.delegatedTo).toBeNull();
+    const zoneFile = join(dir, "after-undelegate.zone");
+    expect(cli(dir, ["export", "--format", "zone", "--out", zoneFile]).code).toBe(0);
+    const served = readFileSync(zoneFile, "utf8").split("\n").filter((l) => l.startsWith("uilly\t"));
+    expect(served.some((l) => l.includes("\tNS\t"))).toBe(false);
+    expect(served.filter((l) => l.includes("\tMX\t"))).toHaveLength(2);
+    expect((await checkZone("named-checkzone", "collectivite.fr", zoneFile)).code).toBe(0);
+    expect(undelegate("uilly").code).toBe(2);
+  });
+});
