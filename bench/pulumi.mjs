@@ -19,7 +19,7 @@ import { parseStackConfig } from "../dist/infra/config.js";
 import { buildStackModel } from "../dist/infra/stack-model.js";
 import { computeLabels } from "../dist/src/naming/labels.js";
 import { loadReservedLabels } from "../dist/src/naming/reserved.js";
-import { runNode } from "./support/harness.mjs";
+import { runNode, summarise } from "./support/harness.mjs";
 
 const { values } = parseArgs({ options: { runs: { type: "string", default: "3" }, shards: { type: "string", default: "48,62" } } });
 const runs = Number(values.runs);
@@ -110,3 +110,4 @@ for (const shard of values.shards.split(",")) {
 console.log(`\nPulumi program under mocks vs a bare program with as many ZoneRecords (${runs} runs each, interleaved, medians; peak RSS = max)`);
 console.log("targets: ratios ≤ 1.2; largest shard < 30 s wall and < 2048 MiB");
 console.table(rows);
+summarise("Pulumi program under mocks vs bare ZoneRecords", "bare program", rows);

@@ -16,6 +16,7 @@ export const ERROR_CODES = {
   locked: "another writer held the ledger lock for too long",
   "lock-lost": "this command lost the ledger lock before writing; nothing was written, run it again",
   io: "the environment failed (disk full, file too large, permission denied, …); the message names the path",
+  database: "the PostgreSQL ledger could not be reached, failed or restarted mid-command, or its schema is not the one this domaines expects; nothing was committed unless the message says so",
   service: "a remote service (Espace Opérateur, Messages, Fichiers, DNS) failed or answered unexpectedly",
   limit: "a size, time or rate limit was reached; the message names the limit",
   unauthorized: "no valid token was presented",

@@ -5,7 +5,8 @@ import { loadConfig, type DomainesConfig } from "./config/load.js";
 import type { LedgerStore } from "./ledger/ledger-store.js";
 import { openLedgerStore } from "./ledger/open.js";
 import { computeLabels, type ComputedLabel } from "./naming/labels.js";
-import { loadReservedLabels } from "./naming/reserved.js";
+import { parseReservedList, readReservedText } from "./naming/reserved.js";
+import { readCompiledLabels } from "./communes/compiled.js";
 import { dataPath } from "./paths.js";
 import type { DkimStore } from "./records/dkim.js";
 import { dkimStorePath, loadDkimStore } from "./records/dkim-store.js";
@@ -66,8 +67,12 @@ export class Workspace {
     return this.memo("communeByKey", () => new Map(this.communes().map((c) => [c.key, c]))).get(key);
   }
 
+  private reservedText(): string {
+    return this.memo("reservedText", () => readReservedText());
+  }
+
   reserved(): Set<string> {
-    return this.memo("reserved", () => loadReservedLabels());
+    return this.memo("reserved", () => parseReservedList(this.reservedText()));
   }
 
   config(): DomainesConfig {
@@ -80,7 +85,11 @@ export class Workspace {
 
   /** Computed labels of every current commune (homonymy is national, so always the whole list). */
   labels(): Map<string, ComputedLabel> {
-    return this.memo("labels", () => computeLabels(this.communes(), { reserved: this.reserved() }));
+    return this.memo("labels", () => {
+      // The bundled COG's labels were computed at build time (against the same reserved list, checked by digest).
+      const compiled = this.options.communesFile === undefined && this.communeData().compiled ? readCompiledLabels(this.reservedText()) : null;
+      return compiled ?? computeLabels(this.communes(), { reserved: this.reserved() });
+    });
   }
 
   /** The ledger's location as given (option, DOMAINES_LEDGER, or data/ledger). */
@@ -90,7 +99,7 @@ export class Workspace {
   }
 
   store(): LedgerStore {
-    return this.memo("store", () => openLedgerStore(this.ledgerLocation()));
+    return this.memo("store", () => openLedgerStore(this.ledgerLocation(), this.env));
   }
 
   dkimPath(): string {

@@ -4,6 +4,7 @@
  * median wall time, the ratio to the baseline's median, and peak RSS.
  */
 import { spawnSync } from "node:child_process";
+import { appendFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -56,5 +57,17 @@ export function compare(title, cases, { runs = 7 } = {}) {
   });
   console.log(`\n${title} (${runs} runs each, interleaved; ratio = median / median of "${base.name}")`);
   console.table(rows);
+  summarise(title, base.name, rows);
   return rows;
+}
+
+/**
+ * When BENCH_SUMMARY names a file (bench/table.mjs sets it), every measured row is appended
+ * to it as one JSON line, with its table's title and baseline: one run of every bench
+ * gives the issue's whole table.
+ */
+export function summarise(title, baseline, rows) {
+  const file = process.env.BENCH_SUMMARY;
+  if (!file) return;
+  for (const row of rows) appendFileSync(file, `${JSON.stringify({ title, baseline, ...row })}\n`);
 }

@@ -1,15 +1,16 @@
 import { chmodSync, existsSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import lockfile from "proper-lockfile";
 import { z } from "zod";
 import { FailureError, InputError } from "../errors.js";
 import { readJsonFile } from "../json-file.js";
 import { replaceDurably } from "../ledger/fsync.js";
+import { acquireLock } from "../ledger/lock.js";
+import { isPostgresUrl } from "../ledger/pg/url.js";
 import { tokenRecordSchema, type TokenRecord } from "./tokens.js";
 
 /**
- * Where tokens are kept: a small interface, so that a database store can hold them
- * beside a database ledger later. A store holds records (hashes, never tokens).
+ * Where tokens are kept: a JSON file beside a ledger directory, or the ledger's PostgreSQL
+ * database (./pg-token-store.ts). A store holds records (hashes, never tokens).
  */
 export interface TokenStore {
   readonly location: string;
@@ -20,15 +21,21 @@ export interface TokenStore {
   add(record: TokenRecord): Promise<void>;
   /** Marks a token revoked; returns the record as it now is, or undefined when no token has this id. */
   revoke(id: string, at: string, by: string): Promise<TokenRecord | undefined>;
+  /** Releases connections (a database store). */
+  close?(): Promise<void>;
 }
 
 export const TOKENS_FILE = "tokens.json";
 export const TOKENS_ENV = "DOMAINES_TOKENS";
 
-/** `--tokens FILE`, else DOMAINES_TOKENS, else tokens.json beside the ledger (in its directory). */
+/**
+ * `--tokens FILE|URL`, else DOMAINES_TOKENS, else where the ledger is: tokens.json in its
+ * directory, or its PostgreSQL database (the same URL).
+ */
 export function tokensLocation(explicit: string | undefined, ledgerLocation: string, env: NodeJS.ProcessEnv): string {
   const chosen = explicit ?? env[TOKENS_ENV];
-  return resolve(chosen && chosen !== "" ? chosen : join(ledgerLocation, TOKENS_FILE));
+  if (chosen && chosen !== "") return isPostgresUrl(chosen) ? chosen : resolve(chosen);
+  return isPostgresUrl(ledgerLocation) ? ledgerLocation : resolve(join(ledgerLocation, TOKENS_FILE));
 }
 
 const tokensFileSchema = z.strictObject({
@@ -72,12 +79,8 @@ export class FileTokenStore implements TokenStore {
   private async update<T>(change: (tokens: TokenRecord[]) => { tokens: TokenRecord[]; result: T }): Promise<T> {
     const dir = dirname(this.location);
     if (!existsSync(dir)) throw new InputError(`the directory of the token store ${this.location} does not exist; create it, or choose another file with --tokens FILE / ${TOKENS_ENV}.`);
-    let release: () => Promise<void>;
-    try {
-      release = await lockfile.lock(this.location, { realpath: false, lockfilePath: `${this.location}.lock`, stale: 10_000, retries: { retries: 100, minTimeout: 10, maxTimeout: 200 } });
-    } catch (err) {
-      throw new FailureError(`cannot lock the token store ${this.location}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, "locked");
-    }
+    // The ledger's lock (src/ledger/lock.ts): never taken from a live holder, taken over from a gone one.
+    const lock = await acquireLock(`${this.location}.lock`, "token", `the token store ${this.location}`);
     try {
       const { tokens, result } = change(this.readAll());
       replaceDurably(this.location, `${JSON.stringify({ $comment: COMMENT, tokens }, null, 2)}\n`);
@@ -85,7 +88,7 @@ export class FileTokenStore implements TokenStore {
       this.cached = undefined;
       return result;
     } finally {
-      await release();
+      lock.release();
     }
   }
 
@@ -106,7 +109,9 @@ export class FileTokenStore implements TokenStore {
   }
 }
 
-/** The store a location designates (a file today; a database URL later). */
-export function openTokenStore(location: string): TokenStore {
-  return new FileTokenStore(location);
+/** The store a location designates: a `postgres://` URL is the database's table, anything else a file. */
+export async function openTokenStore(location: string, env: NodeJS.ProcessEnv = process.env): Promise<TokenStore> {
+  if (!isPostgresUrl(location)) return new FileTokenStore(location);
+  const { PostgresTokenStore } = await import("./pg-token-store.js");
+  return new PostgresTokenStore(location, env);
 }

@@ -18,6 +18,8 @@ export interface CommandSpec {
   examples: string[];
   options: Record<string, OptionSpec>;
   positionals: { min: number; max: number; name: string };
+  /** Needs only communes and labels (ctx.naming): on the bundled COG it then runs without loading the rest of the Workspace. */
+  naming?: boolean;
   run(ctx: import("./context.js").CommandContext): Promise<number>;
 }
 
@@ -27,7 +29,7 @@ export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   help: { type: "boolean", short: "h", description: "show this help" },
   communes: { type: "string", valueName: "FILE", description: "a communes.json (@etalab/decoupage-administratif format) instead of the bundled COG" },
   config: { type: "string", valueName: "FILE", description: "deployment configuration (zone, services) instead of data/config.json" },
-  ledger: { type: "string", valueName: "DIR", description: "ledger directory instead of data/ledger (also DOMAINES_LEDGER)" },
+  ledger: { type: "string", valueName: "DIR|URL", description: "ledger directory, or a postgres:// URL, instead of data/ledger (also DOMAINES_LEDGER)" },
   actor: { type: "string", valueName: "NAME", description: "who makes the change, for the audit log (default: the OS user)" },
 };
 

@@ -1,6 +1,7 @@
 import { userInfo } from "node:os";
 import { terminalSafe } from "../terminal-text.js";
-import { Workspace } from "../workspace.js";
+import type { NamingSource } from "../naming-source.js";
+import type { Workspace, WorkspaceOptions } from "../workspace.js";
 
 export type OptionValues = Record<string, string | boolean | string[] | boolean[] | undefined>;
 
@@ -10,23 +11,26 @@ export type OptionValues = Record<string, string | boolean | string[] | boolean[
  * takes them). Operations take the Workspace, never the context.
  */
 export class CommandContext {
-  readonly ws: Workspace;
-
+  /**
+   * @param workspace the Workspace the flags designate (see workspaceOptions), or, for a
+   *   naming-only command (CommandSpec.naming), only a naming source.
+   */
   constructor(
     readonly positionals: string[],
     readonly values: OptionValues,
+    private readonly workspace: Workspace | { naming: NamingSource },
     private readonly stdout: (text: string) => void = (t) => process.stdout.write(t),
-  ) {
-    const opt = (name: string) => this.string(name);
-    this.ws = new Workspace({
-      communesFile: opt("communes"),
-      configFile: opt("config"),
-      ledger: opt("ledger"),
-      dkimFile: opt("dkim"),
-      operatorsFile: opt("operators"),
-      quotaPolicyFile: opt("quota-policy"),
-      pricesFile: opt("prices"),
-    });
+  ) {}
+
+  /** The Workspace: every operation's inputs. */
+  get ws(): Workspace {
+    if ("naming" in this.workspace) throw new Error("internal: a naming-only command asked for the whole Workspace (set CommandSpec.naming only on commands that need communes and labels alone)");
+    return this.workspace;
+  }
+
+  /** Communes and labels: the Workspace's, or the compiled ones alone for a naming-only command. */
+  get naming(): NamingSource {
+    return "naming" in this.workspace ? this.workspace.naming : this.workspace;
   }
 
   get json(): boolean {
@@ -58,8 +62,9 @@ export class CommandContext {
     process.stderr.write(`domaines: ${terminalSafe(text)}\n`);
   }
 
+  /** JSON on stdout: indented for a person at a terminal, compact when piped to a script (all of France is then 40 % smaller and faster). */
   printJson(value: unknown): void {
-    this.stdout(`${JSON.stringify(value, null, 2)}\n`);
+    this.stdout(`${JSON.stringify(value, null, process.stdout.isTTY ? 2 : undefined)}\n`);
   }
 
   /** Who makes the change, for the audit log: --actor, DOMAINES_ACTOR, else the OS user. */
@@ -72,4 +77,21 @@ export class CommandContext {
       return `uid:${process.getuid?.() ?? "unknown"}`;
     }
   }
+}
+
+/** The Workspace options the global and service flags designate. */
+export function workspaceOptions(values: OptionValues): WorkspaceOptions {
+  const opt = (name: string) => {
+    const v = values[name];
+    return typeof v === "string" ? v : undefined;
+  };
+  return {
+    communesFile: opt("communes"),
+    configFile: opt("config"),
+    ledger: opt("ledger"),
+    dkimFile: opt("dkim"),
+    operatorsFile: opt("operators"),
+    quotaPolicyFile: opt("quota-policy"),
+    pricesFile: opt("prices"),
+  };
 }

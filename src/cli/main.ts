@@ -9,7 +9,8 @@ import { ioError } from "../io-errors.js";
 import { redactor, secretsOfEnv } from "../redact.js";
 import { terminalSafe } from "../terminal-text.js";
 import { commandHelp, parseArgsOptions, type CommandSpec } from "./command.js";
-import { CommandContext } from "./context.js";
+import { compiledNamingSource } from "../naming-source.js";
+import { CommandContext, workspaceOptions } from "./context.js";
 import { COMMANDS } from "./registry.js";
 
 function topHelp(): string {
@@ -55,7 +56,11 @@ export async function main(argv: string[]): Promise<number> {
     const quote = parsed.positionals.length > max && spec.positionals.name === "query" ? ` A name with spaces is one argument: quote it, e.g. \`domaines ${spec.name} "${parsed.positionals.slice(max - 1).join(" ")}"\`.` : "";
     throw new UsageError(`\`domaines ${spec.name}\` takes ${want} ${spec.positionals.name} argument(s), got ${parsed.positionals.length}.${quote} Usage: domaines ${spec.name} ${spec.usage}`);
   }
-  return spec.run(new CommandContext(parsed.positionals, parsed.values as Record<string, string | boolean | string[] | undefined>));
+  const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
+  // A naming-only command on the bundled COG reads the compiled communes and labels alone; everything else loads the Workspace (config, store, services) on demand.
+  const naming = spec.naming && values.communes === undefined ? compiledNamingSource() : null;
+  const workspace = naming ? { naming } : new (await import("../workspace.js")).Workspace(workspaceOptions(values));
+  return spec.run(new CommandContext(parsed.positionals, values, workspace));
 }
 
 class UsageError extends DomainesError {

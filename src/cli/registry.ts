@@ -17,6 +17,7 @@ export const COMMANDS: Entry[] = [
   { name: "import", summary: "record legacy labels already live (siren|insee,label), kept as they are and flagged legacy", load: () => import("./commands/import.js") },
   { name: "cog-sync", summary: "compare the ledger with the current commune data (renames, mergers, INSEE changes, homonyms, disappearances)", load: () => import("./commands/cog-sync.js") },
   { name: "export", summary: "the whole ledger as JSON or CSV (reversibility), or the DNS zone file of the desired records", load: () => import("./commands/export.js") },
+  { name: "ledger", summary: "the ledger's store: `migrate-schema` (PostgreSQL), `copy --from <dir|url> --to <dir|url>`", load: () => import("./commands/ledger.js") },
   { name: "validate", summary: "check the ledger's invariants and that it equals its audit log replayed", load: () => import("./commands/validate.js") },
   { name: "plan", summary: "what the DNS zone would contain, and the diff against a stack's applied snapshot", load: () => import("./commands/plan.js") },
   { name: "verify", summary: "ask a DNS server for a commune's records and compare them with the model (RPNT mail criteria too)", load: () => import("./commands/verify.js") },

@@ -1,14 +1,17 @@
-/** Build step: validate the bundled COG and the commune history once, and write them into dist/. */
+/** Build step: validate the bundled COG (with its computed labels) and the commune history once, and write them into dist/. */
 import { replaceDurably } from "../ledger/fsync.js";
-import { compiledPath, installedPackageVersion, PACKAGE, type CompiledCommunes } from "./compiled.js";
-import { historyCompiledPath, historyDataPath, readHistoryFile } from "./history.js";
+import { computeLabels } from "../naming/labels.js";
+import { parseReservedList, readReservedText } from "../naming/reserved.js";
 import { slugify } from "../naming/slug.js";
+import { compiledPath, compiledText, installedPackageVersion, PACKAGE } from "./compiled.js";
+import { historyCompiledPath, historyDataPath, readHistoryFile } from "./history.js";
 import { bundledCommunesPath, validateCommunesFile } from "./load.js";
 
 const data = validateCommunesFile(bundledCommunesPath());
 const communes = data.communes.map((c) => ({ ...c, slug: slugify(c.name) }));
-const out: CompiledCommunes = { ...data, communes, compiledFrom: { package: PACKAGE, version: installedPackageVersion() } };
-replaceDurably(compiledPath(), JSON.stringify(out));
+const reservedText = readReservedText();
+const labels = computeLabels(communes, { reserved: parseReservedList(reservedText) });
+replaceDurably(compiledPath(), compiledText({ ...data, communes }, labels, reservedText));
 
 // The history must end at the COG installed: after a bump of the package, regenerate it.
 const history = readHistoryFile(historyDataPath());

@@ -44,6 +44,8 @@ export interface DelegatedCommune {
 
 export interface CommuneData {
   source: string;
+  /** True when read from the build-time compiled COG (whose labels are compiled too). */
+  compiled?: boolean;
   communes: Commune[];
   delegated: DelegatedCommune[];
 }

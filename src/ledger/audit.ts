@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
 import { z } from "zod";
 import { FailureError } from "../errors.js";
-import { canonicalEntry, sameEntry } from "./codec.js";
+import { sameEntry, serializeEntry } from "./codec.js";
 import { appendDurably } from "./fsync.js";
 import { transitionProblem } from "./invariants.js";
 import { isoDateTimeSchema, ledgerEntrySchema, type LedgerEntry } from "./schema.js";
@@ -81,23 +81,18 @@ export interface Change {
 }
 
 export function auditLines(tx: string, time: string, actor: string, command: string, changes: readonly Change[], digest: LedgerDigest): string {
-  return changes
-    .map((c, seq) =>
-      JSON.stringify({
-        tx,
-        seq,
-        of: changes.length,
-        time,
-        actor,
-        command,
-        label: c.label,
-        before: c.before && canonicalEntry(c.before),
-        after: c.after && canonicalEntry(c.after),
-        ...(seq === changes.length - 1 ? { digest } : {}),
-      }),
-    )
-    .map((l) => `${l}\n`)
-    .join("");
+  // Built from each entry's canonical text (cached for entries read or written), not re-serialised: a 35,000-label transaction writes as many lines.
+  const head = `{"tx":${JSON.stringify(tx)},`;
+  const meta = `"time":${JSON.stringify(time)},"actor":${JSON.stringify(actor)},"command":${JSON.stringify(command)},`;
+  const n = changes.length;
+  let out = "";
+  for (let seq = 0; seq < n; seq++) {
+    const c = changes[seq]!;
+    const before = c.before ? serializeEntry(c.before) : "null";
+    const after = c.after ? serializeEntry(c.after) : "null";
+    out += `${head}"seq":${seq},"of":${n},${meta}"label":${JSON.stringify(c.label)},"before":${before},"after":${after}${seq === n - 1 ? `,"digest":${JSON.stringify(digest)}` : ""}}\n`;
+  }
+  return out;
 }
 
 /** One line of the log with its byte position; `rec` is null for an unreadable line. */
@@ -109,8 +104,48 @@ interface LogLine {
 }
 type AuditRecord = AuditChange | AuditMarker | AuditEvent;
 
-function parseRecord(text: string): AuditRecord | null {
-  const parsed = auditRecordSchema.safeParse(safeJson(text));
+/** A change line with its two entries left unchecked: they go through an EntryValidator. */
+const auditChangeEnvelope = auditChangeSchema.extend({ before: z.unknown(), after: z.unknown() });
+
+/**
+ * Validates ledger entries found in the audit log, with the schema, once per distinct
+ * text: a label's `after` is usually the next change's `before`, and most are lines of
+ * the ledger itself, already validated (`seed`, by canonical text). Undefined = invalid.
+ */
+export type EntryValidator = (value: unknown, rawText?: string) => LedgerEntry | null | undefined;
+export function entryValidator(seed: Iterable<[string, LedgerEntry]> = []): EntryValidator {
+  const known = new Map(seed);
+  return (value, rawText) => {
+    if (value === null) return null;
+    if (rawText !== undefined) {
+      const seen = known.get(rawText);
+      if (seen) return seen;
+    }
+    const text = JSON.stringify(value);
+    const hit = known.get(text);
+    if (hit) return hit;
+    const parsed = ledgerEntrySchema.safeParse(value);
+    if (!parsed.success) return undefined;
+    known.set(text, parsed.data);
+    return parsed.data;
+  };
+}
+
+function parseRecord(text: string, validEntry: EntryValidator = entryValidator()): AuditRecord | null {
+  const json = safeJson(text);
+  if (json !== null && typeof json === "object" && "seq" in json) {
+    const env = auditChangeEnvelope.safeParse(json);
+    if (!env.success) return null;
+    // The entries' own text, cut from the line (the keys "before", "after", "digest" exist only at its top level): known texts need no re-serialisation.
+    const b = text.indexOf(',"before":');
+    const a = text.lastIndexOf(',"after":');
+    const d = text.lastIndexOf(',"digest":');
+    const raw = b >= 0 && a > b ? { before: text.slice(b + 10, a), after: text.slice(a + 9, d > a ? d : text.length - 1) } : undefined;
+    const before = validEntry(env.data.before, raw?.before);
+    const after = validEntry(env.data.after, raw?.after);
+    return before === undefined || after === undefined ? null : { ...env.data, before, after };
+  }
+  const parsed = auditRecordSchema.safeParse(json);
   return parsed.success ? parsed.data : null;
 }
 
@@ -297,8 +332,8 @@ export interface AuditReplay {
   repairable: string[];
 }
 
-/** Reads the whole log and replays it; malformed lines are reported by line number. */
-export function replayAudit(path: string): AuditReplay {
+/** Reads the whole log and replays it; malformed lines are reported by line number. `seed`: entries already validated, by canonical text. */
+export function replayAudit(path: string, seed: Iterable<[string, LedgerEntry]> = []): AuditReplay {
   const out: AuditReplay = { state: new Map(), stateBeforeLast: null, lastTx: null, lastDigest: null, transactions: 0, changes: 0, problems: [], repairable: [] };
   if (!existsSync(path)) return out;
   const buf = readFileSync(path);
@@ -314,14 +349,15 @@ export function replayAudit(path: string): AuditReplay {
   const aborted = new Set<string>();
   const excused = new Set<number>();
   const bad: { line: number; offset: number; nextIsMarker: boolean }[] = [];
+  const validEntry = entryValidator(seed);
   lines.forEach(({ text, offset }, i) => {
-    const parsed = auditRecordSchema.safeParse(safeJson(text));
-    if (parsed.success) {
-      if ("event" in parsed.data) return; // traced actions change no label
-      records.push({ rec: parsed.data, line: i + 1 });
-      if ("outcome" in parsed.data) {
-        aborted.add(parsed.data.tx);
-        for (const t of parsed.data.torn ?? []) excused.add(t.offset);
+    const rec = parseRecord(text, validEntry);
+    if (rec) {
+      if ("event" in rec) return; // traced actions change no label
+      records.push({ rec, line: i + 1 });
+      if ("outcome" in rec) {
+        aborted.add(rec.tx);
+        for (const t of rec.torn ?? []) excused.add(t.offset);
       }
       return;
     }

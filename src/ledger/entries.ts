@@ -7,7 +7,18 @@ export interface LedgerIndex {
   primaryByKey: Map<string, LedgerEntry>;
 }
 
+/** Indexes of frozen entry arrays (what a transaction's function is given): built once however many plans ask. */
+const indexes = new WeakMap<readonly LedgerEntry[], LedgerIndex>();
+
 export function indexLedger(entries: readonly LedgerEntry[]): LedgerIndex {
+  const known = indexes.get(entries);
+  if (known) return known;
+  const index = buildIndex(entries);
+  if (Object.isFrozen(entries)) indexes.set(entries, index);
+  return index;
+}
+
+function buildIndex(entries: readonly LedgerEntry[]): LedgerIndex {
   const byLabel = new Map<string, LedgerEntry>();
   const primaryByKey = new Map<string, LedgerEntry>();
   for (const e of entries) {
@@ -31,9 +42,22 @@ function blankEntry(label: string, now: string): LedgerEntry {
   return { label, state: "allocated", key: null, inseeHistory: [], nameHistory: [], allocatedAt: now, updatedAt: now, legacy: false, grandfathered: false, services: {} };
 }
 
-/** A fresh allocated entry for `commune`. */
+/** A fresh allocated entry for `commune` (one literal: allocate --all makes 35,000). */
 export function newAllocatedEntry(commune: Commune, label: string, now: string): LedgerEntry {
-  return { ...blankEntry(label, now), key: commune.key, name: commune.name, departement: commune.departement, inseeHistory: [{ insee: commune.insee, since: now }] };
+  return {
+    label,
+    state: "allocated",
+    key: commune.key,
+    name: commune.name,
+    departement: commune.departement,
+    inseeHistory: [{ insee: commune.insee, since: now }],
+    nameHistory: [],
+    allocatedAt: now,
+    updatedAt: now,
+    legacy: false,
+    grandfathered: false,
+    services: {},
+  };
 }
 
 /** The bare slug of a homonym group: reserved for nobody, forever. */

@@ -19,46 +19,70 @@ export interface LedgerProblem {
 export function ledgerProblems(entries: readonly LedgerEntry[], reserved: ReadonlySet<string>, lines?: readonly number[]): LedgerProblem[] {
   const problems: LedgerProblem[] = [];
   const primary = new Map<string, number>();
-  entries.forEach((e, i) => {
-    if (e.state !== "allocated" || e.key === null) return;
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!;
+    if (e.state !== "allocated" || e.key === null) continue;
     const other = primary.get(e.key);
     if (other !== undefined) {
       problems.push({ label: e.label, line: lines?.[i], message: `key ${e.key} already holds the allocated label "${entries[other]!.label}"${lines ? ` (line ${lines[other]})` : ""}; a commune has one primary label` });
     } else primary.set(e.key, i);
-  });
-  entries.forEach((e, i) => {
-    const add = (message: string): void => void problems.push({ label: e.label, line: lines?.[i], message: `label "${e.label}": ${message}` });
-    const invalid = labelProblem(e.label, reserved);
-    if (invalid) add(invalid.message);
-    if (e.key === null && !(e.state === "reserved" && e.reservedReason === "homonym-group")) add("only a homonym group's reserved slug may have no key");
-    if (e.state !== "alias" && e.aliasOf !== undefined) add(`aliasOf is set but the state is ${e.state}`);
-    if (e.state !== "reserved" && e.reservedReason !== undefined) add(`reservedReason is set but the state is ${e.state}`);
-    if ((e.state === "tombstone") !== (e.tombstonedAt !== undefined)) add(e.state === "tombstone" ? "a tombstone needs tombstonedAt" : `tombstonedAt is set but the state is ${e.state}`);
-    if (e.state !== "allocated" && e.inheritedFrom !== undefined) add(`inheritedFrom is set but the state is ${e.state}`);
-    if (e.state !== "allocated" && Object.keys(e.services).length > 0) add(`services are enrolled on a label in state ${e.state}; enrolment belongs on the commune's allocated label`);
-    if (holdsDnsFacts(e)) for (const m of dnsFactProblems(e)) add(m);
-    switch (e.state) {
-      case "alias": // of a merged commune's successor, or of the same commune after it switched to its new name's label
-        if (e.aliasOf === undefined) add("an alias needs aliasOf (the key mail goes to)");
-        else if (!primary.has(e.aliasOf)) add(`alias of ${e.aliasOf}, which holds no allocated label (aliases must point to a live commune)`);
-        break;
-      case "reserved":
-        if (e.reservedReason === undefined) add("a reserved label needs reservedReason");
-        else if (e.reservedReason === "rename" && (e.key === null || !primary.has(e.key))) add(`reserved for the rename of ${e.key ?? "nobody"}, which holds no allocated label`);
-        else if (e.reservedReason === "homonym-group" && e.key !== null) add("a homonym group's slug is reserved for nobody (key must be null)");
-        break;
-      default:
-        break;
-    }
+  }
+  // One pass, no closure per entry: this runs on every write over the whole ledger.
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!;
+    const found = entryProblems(e, reserved, primary);
+    if (found === null) continue;
+    for (const message of found) problems.push({ label: e.label, line: lines?.[i], message: `label "${e.label}": ${message}` });
+  }
+  return problems;
+}
+
+/** What is wrong with one entry given the set of keys holding a primary label; null when nothing (the common case, allocation-free). */
+function entryProblems(e: LedgerEntry, reserved: ReadonlySet<string>, primary: ReadonlyMap<string, number>): string[] | null {
+  let out: string[] | null = null;
+  const invalid = labelProblem(e.label, reserved);
+  if (invalid) out = push(out, invalid.message);
+  if (e.key === null && !(e.state === "reserved" && e.reservedReason === "homonym-group")) out = push(out, "only a homonym group's reserved slug may have no key");
+  if (e.state !== "alias" && e.aliasOf !== undefined) out = push(out, `aliasOf is set but the state is ${e.state}`);
+  if (e.state !== "reserved" && e.reservedReason !== undefined) out = push(out, `reservedReason is set but the state is ${e.state}`);
+  if ((e.state === "tombstone") !== (e.tombstonedAt !== undefined)) out = push(out, e.state === "tombstone" ? "a tombstone needs tombstonedAt" : `tombstonedAt is set but the state is ${e.state}`);
+  if (e.state !== "allocated" && e.inheritedFrom !== undefined) out = push(out, `inheritedFrom is set but the state is ${e.state}`);
+  let hasServices = false;
+  for (const _ in e.services) {
+    hasServices = true;
+    break;
+  }
+  if (e.state !== "allocated" && hasServices) out = push(out, `services are enrolled on a label in state ${e.state}; enrolment belongs on the commune's allocated label`);
+  if (holdsDnsFacts(e)) for (const m of dnsFactProblems(e)) out = push(out, m);
+  switch (e.state) {
+    case "alias": // of a merged commune's successor, or of the same commune after it switched to its new name's label
+      if (e.aliasOf === undefined) out = push(out, "an alias needs aliasOf (the key mail goes to)");
+      else if (!primary.has(e.aliasOf)) out = push(out, `alias of ${e.aliasOf}, which holds no allocated label (aliases must point to a live commune)`);
+      break;
+    case "reserved":
+      if (e.reservedReason === undefined) out = push(out, "a reserved label needs reservedReason");
+      else if (e.reservedReason === "rename" && (e.key === null || !primary.has(e.key))) out = push(out, `reserved for the rename of ${e.key ?? "nobody"}, which holds no allocated label`);
+      else if (e.reservedReason === "homonym-group" && e.key !== null) out = push(out, "a homonym group's slug is reserved for nobody (key must be null)");
+      break;
+    default:
+      break;
+  }
+  if (hasServices) {
     for (const [service, enrolment] of Object.entries(e.services)) {
       for (const account of Object.keys(enrolment.quotas)) {
         const p = quotaAccountProblem(service, account);
-        if (p) add(p);
+        if (p) out = push(out, p);
       }
-      if (!isServiceName(service)) add(`unknown service "${service}" (services: ${Object.keys(ENROLLABLE_SERVICES).join(", ")})`);
+      if (!isServiceName(service)) out = push(out, `unknown service "${service}" (services: ${Object.keys(ENROLLABLE_SERVICES).join(", ")})`);
     }
-  });
-  return problems;
+  }
+  return out;
+}
+
+function push(out: string[] | null, message: string): string[] {
+  if (out === null) return [message];
+  out.push(message);
+  return out;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { closeSync, linkSync, lstatSync, openSync, readFileSync, renameSync, rmSync, unlinkSync, utimesSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
+import { describeErrno } from "../io-errors.js";
 import { FailureError } from "../errors.js";
 
 /**
@@ -137,7 +138,7 @@ export interface HeldLock {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Takes the lock at `path`, waiting for a live holder (up to lockWaitMs), taking it over from a gone one. */
-export async function acquireLock(path: string, command: string): Promise<HeldLock> {
+export async function acquireLock(path: string, command: string, what = "the ledger"): Promise<HeldLock> {
   const me = selfOwner(command);
   // The pid in the name lets a clean-up tell a dead writer's file even when it was cut short.
   const tmp = `${path}.${me.pid}.${me.token}.tmp`;
@@ -150,7 +151,9 @@ export async function acquireLock(path: string, command: string): Promise<HeldLo
         closeSync(fd);
       }
     } catch (err) {
-      throw lockError(path, err);
+      // A full disk can leave the file created but empty: nothing of ours stays behind.
+      rmSync(tmp, { force: true });
+      throw lockError(path, err, what);
     }
   };
   writeTmp();
@@ -168,19 +171,19 @@ export async function acquireLock(path: string, command: string): Promise<HeldLo
           writeTmp(); // our own temp file was removed (a clean-up that took it for a dead one's): write it again
           continue;
         }
-        if (code !== "EEXIST") throw lockError(path, err);
+        if (code !== "EEXIST") throw lockError(path, err, what);
       }
       const current = readOwner(path);
       if (current === null) continue; // released meanwhile
       lastHolder = current.owner;
       const gone = current.owner ? holderGone(current.owner, current.mtimeMs) : Date.now() - current.mtimeMs > lockStaleMs() ? "it is unreadable and old" : null;
       if (gone !== null) {
-        breakStaleLock(path, current.owner, me.token);
+        breakStaleLock(path, current.owner, me.token, what);
         continue;
       }
       if (Date.now() > deadline) {
         const who = lastHolder ? `process ${lastHolder.pid} on ${lastHolder.host} (${lastHolder.command}) since ${lastHolder.acquiredAt}` : "another process";
-        throw new FailureError(`the ledger is locked by ${who} and stayed locked for ${Math.round(lockWaitMs() / 1000)} s (${path}); it is released when that command ends, or taken over as soon as it is no longer running.`, "locked");
+        throw new FailureError(`${what} is locked by ${who} and stayed locked for ${Math.round(lockWaitMs() / 1000)} s (${path}); it is released when that command ends, or taken over as soon as it is no longer running.`, "locked");
       }
       await sleep(delay * (1 + Math.random()));
       delay = Math.min(delay * 1.5, 100);
@@ -196,7 +199,7 @@ export async function acquireLock(path: string, command: string): Promise<HeldLo
 }
 
 /** Moves a gone holder's lock away; if what was moved is not that holder's (taken meanwhile), puts it back. */
-function breakStaleLock(path: string, stale: LockOwner | null, myToken: string): void {
+function breakStaleLock(path: string, stale: LockOwner | null, myToken: string, what: string): void {
   const aside = `${path}.stale-${myToken}`;
   try {
     renameSync(path, aside);
@@ -206,7 +209,7 @@ function breakStaleLock(path: string, stale: LockOwner | null, myToken: string):
       rmSync(path, { recursive: true, force: true }); // an old-style lock directory, judged stale above
       return;
     }
-    throw lockError(path, err);
+    throw lockError(path, err, what);
   }
   const moved = readOwner(aside);
   const same = stale === null ? moved?.owner === null : moved?.owner?.token === stale.token;
@@ -253,7 +256,8 @@ function holding(path: string, me: LockOwner): HeldLock {
   };
 }
 
-function lockError(path: string, err: unknown): FailureError {
+/** `what`: the thing locked, as the user knows it ("the ledger", "the token store /etc/…/tokens.json"). */
+function lockError(path: string, err: unknown, what: string): FailureError {
   const e = err as NodeJS.ErrnoException;
-  return new FailureError(`cannot lock the ledger (${path}): ${e.code ?? e.message}; check that the ledger directory is writable.`, "io");
+  return new FailureError(`cannot lock ${what} (${path}): ${e.code ? describeErrno(e.code) : e.message}; check that its directory is writable and has room.`, "io");
 }

@@ -5,7 +5,7 @@ import { FailureError, InputError } from "../errors.js";
 import { loadReservedLabels } from "../naming/reserved.js";
 import { dataPath } from "../paths.js";
 import { auditEventLine, auditLines, EMPTY_LEDGER_SHA, ledgerSha256, ledgerTrusted, replayAudit, settleAudit, type Change, type SettleChecks } from "./audit.js";
-import { compareLabels, freezeEntry, parseLedgerText, parseTrustedLedger, sameEntry, serializeEntry, type NumberedEntry } from "./codec.js";
+import { freezeEntry, parseLedgerText, parseTrustedLedger, sameEntry, serializeEntry, type NumberedEntry } from "./codec.js";
 import { ioError } from "../io-errors.js";
 import { appendDurably, asFileError, replaceDurably, tempOwnerPid } from "./fsync.js";
 import { ledgerProblems, transitionProblem } from "./invariants.js";
@@ -187,7 +187,9 @@ function removeLeftovers(dir: string): void {
 
 /** The ledger's lines with `changed` entries put in their sorted places (lines stay canonical and sorted). */
 function spliceLines(lines: readonly string[], entries: readonly LedgerEntry[], changed: readonly LedgerEntry[]): { lines: string[]; entries: LedgerEntry[] } {
-  const sorted = [...changed].sort(compareLabels);
+  // The engine's own string sort (code-unit order, as compareLabels) is several times faster than a comparator.
+  const byLabel = new Map(changed.map((e) => [e.label, e]));
+  const sorted = [...byLabel.keys()].sort().map((l) => byLabel.get(l)!);
   const outLines: string[] = [];
   const outEntries: LedgerEntry[] = [];
   let j = 0;
@@ -283,7 +285,8 @@ async function transaction<T>(dir: string, actor: string, command: string, fn: (
       }
     }
     const byLabel = new Map(current.entries.map((e) => [e.label, e]));
-    const { put, result } = fn([...current.entries]);
+    // Frozen: plans may index it once (indexLedger) and nobody may change it under them.
+    const { put, result } = fn(Object.freeze([...current.entries]) as LedgerEntry[]);
     const changes: Change[] = [];
     const refused: string[] = [];
     const seen = new Set<string>();
@@ -406,8 +409,8 @@ export function validateLedgerDir(dir: string, reserved: ReadonlySet<string>): V
   const numbered = readLedgerLines(dir);
   const entries = numbered.map((n) => n.entry);
   const problems = ledgerProblems(entries, reserved, numbered.map((n) => n.line)).map((p) => `${paths.ledger}:${p.line}: ${p.message}`);
-  // Aborted transactions are left out of the replay.
-  const replay = replayAudit(paths.audit);
+  // Aborted transactions are left out of the replay; entries equal to validated ledger lines are not validated twice.
+  const replay = replayAudit(paths.audit, numbered.map((n) => [n.text, n.entry] as [string, LedgerEntry]));
   problems.push(...replay.problems);
   const current = new Map(entries.map((e) => [e.label, e]));
   const differs = (state: Map<string, LedgerEntry>): string[] => {

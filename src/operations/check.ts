@@ -9,6 +9,7 @@ import { explainReason, type ComputedLabel, type LabelReason } from "../naming/l
 import { indexedFinder, scanFinder, type CommuneFinder } from "../naming/lookup.js";
 import { normalizeQuery, type NormalizedQuery } from "../naming/query.js";
 import type { Workspace } from "../workspace.js";
+import { suggestCommunes, type Suggestion } from "./suggest.js";
 import { communeLabelView, type CommuneLabelView } from "./commune-view.js";
 
 /** What the ledger says of one matched commune. */
@@ -81,6 +82,8 @@ export interface CheckAnswer {
   former: CheckFormer[];
   /** False when the query designates no current or former commune and the ledger does not know the label. */
   found: boolean;
+  /** When nothing is found: the current communes whose names are closest (typos, St/Ste, missing hyphens…). */
+  suggestions?: Suggestion[];
 }
 
 /** How `check` finds communes and ledger lines: scanning for one query, indexes for a batch. */
@@ -179,6 +182,8 @@ export async function checkQuery(ws: Workspace, query: string, readers: CheckRea
     matches,
     former: checkFormer,
     found,
+    // Only when nothing is found: the fuzzy index is built on first use.
+    ...(found ? {} : { suggestions: suggestCommunes(ws, query).suggestions }),
   };
 }
 

@@ -119,8 +119,9 @@ export async function planDns(ws: Workspace, options: { departement?: string; ag
       unplaced: new Map(plan.unplaced.map((u) => [`${u.communeKey}/${u.service}`, u.reason])),
     };
   }
-  const retired = join(ws.ledgerLocation(), RETIRED_APPLIED_FILE);
-  if (existsSync(retired)) warnings.push(`${retired} is no longer read (plan --save is retired); compare with the stack's output instead: plan --against FILE from \`pulumi stack output ${SNAPSHOT_OUTPUT} --json\`. Delete it once you have.`);
+  // Only a file ledger ever had it beside it (a database URL is no directory, and holds a password).
+  const retired = ws.store().kind === "file" ? join(ws.store().location, RETIRED_APPLIED_FILE) : null;
+  if (retired !== null && existsSync(retired)) warnings.push(`${retired} is no longer read (plan --save is retired); compare with the stack's output instead: plan --against FILE from \`pulumi stack output ${SNAPSHOT_OUTPUT} --json\`. Delete it once you have.`);
   const plan = planZone({ desired, config: ws.config(), ledger: entries, scope, against, ...(subscriptions ? { subscriptions } : {}) });
   return { ...plan, againstFile: options.against ?? null, warnings };
 }

@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import lockfile from "proper-lockfile";
 import type { Commune } from "../communes/schema.js";
 import { FailureError, InputError } from "../errors.js";
 import { indexLedger, primaryEntries } from "../ledger/entries.js";
 import { replaceDurably } from "../ledger/fsync.js";
+import { acquireLock } from "../ledger/lock.js";
 import type { TransactionMeta } from "../ledger/ledger-store.js";
 import { resolveCommune } from "../ledger/resolve.js";
 import type { LedgerEntry } from "../ledger/schema.js";
@@ -112,12 +112,8 @@ async function changeMembership(
   const path = operatorsPath(ws);
   const warnings: string[] = [];
   if ((await entriesOrNull(ws, warnings)) === null) throw new InputError(`${warnings[0]} A membership change is traced in the ledger's audit log: create the ledger directory first.`);
-  let release: () => Promise<void>;
-  try {
-    release = await lockfile.lock(path, { realpath: false, lockfilePath: `${path}.lock`, stale: 10_000, retries: { retries: 200, factor: 1.3, minTimeout: 5, maxTimeout: 250 } });
-  } catch (err) {
-    throw new FailureError(`cannot lock the operators configuration ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, (err as NodeJS.ErrnoException).code === "ELOCKED" ? "locked" : "io");
-  }
+  // The ledger's kind of lock (src/ledger/lock.ts): never taken from a live holder.
+  const lock = await acquireLock(`${path}.lock`, "members", `the operators configuration ${path}`);
   try {
     // Read the ledger and the file themselves under the lock (not the workspace's copies):
     // another change may have landed since. (An onboarding running at this very moment is
@@ -151,7 +147,7 @@ async function changeMembership(
     }
     return { operator: operator.name, file: path, changed, unchanged, warnings };
   } finally {
-    await release();
+    lock.release();
   }
 }
 

@@ -1,8 +1,8 @@
-import type { Workspace } from "../workspace.js";
+import type { NamingSource } from "../naming-source.js";
 import { communeLabelView, selectDepartement, type CommuneLabelView } from "./commune-view.js";
 
 /** Every current commune (or one département's) with its computed label; labels are computed over all of France. */
-export function listNames(ws: Workspace, options: { departement?: string } = {}): CommuneLabelView[] {
+export function listNames(ws: NamingSource, options: { departement?: string } = {}): CommuneLabelView[] {
   const communes = ws.communes();
   const labels = ws.labels();
   const selected = options.departement === undefined ? communes : selectDepartement(communes, options.departement);

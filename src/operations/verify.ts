@@ -41,11 +41,12 @@ function punycodeOf(label: string): string {
 export function expectationFor(desired: DesiredZone, label: string): { input: VerifyInput; state: string } {
   const fqdn = `${label}.${desired.zone}`;
   const owner = desired.owners.find((o) => o.label === label);
-  if (owner) {
+  // A label the model publishes nothing for (nobody holds it, or an allocated commune without service under wildcard coverage) must answer as the zone's wildcard.
+  if (owner && (owner.records.length > 0 || owner.pending.length > 0)) {
     return { input: { fqdn, zone: desired.zone, expected: owner.records, pending: owner.pending.map((p) => ({ purpose: p.purpose, type: p.type, reason: p.reason })) }, state: owner.state };
   }
   const wildcard = desired.zoneRecords.filter((r) => r.name === "*").map((r) => ({ ...r, name: label, purpose: r.purpose }));
-  return { input: { fqdn, zone: desired.zone, expected: wildcard, pending: [] }, state: "unallocated" };
+  return { input: { fqdn, zone: desired.zone, expected: wildcard, pending: [] }, state: owner ? owner.state : "unallocated" };
 }
 
 /**

@@ -61,6 +61,14 @@ export const dnsConfigSchema = z
     ttl: z.number().int().min(60).max(604800),
     /** How names nobody holds refuse mail: a wildcard null MX + SPF -all, or nothing (NXDOMAIN). */
     unallocated: z.enum(["wildcard", "nxdomain"]).default("wildcard"),
+    /**
+     * How an allocated commune enrolled in no service refuses mail: its own no-mail pair
+     * ("explicit": 2 records each, about 70,000 for France, 3 OVH API calls apiece), or
+     * nothing of its own, the zone's wildcard answering exactly the same for a name that
+     * holds no record ("wildcard"; needs `unallocated: "wildcard"`). Reserved, tombstoned
+     * and alias labels keep their explicit records either way.
+     */
+    allocatedWithoutService: z.enum(["explicit", "wildcard"]).default("explicit"),
     /** Values templates use as {name}; a list expands a template into one record per item (purpose-1, purpose-2, …). */
     variables: z.record(
       z.string().regex(/^[a-zA-Z][a-zA-Z0-9.-]*$/, "letters, digits, dots and hyphens"),
@@ -77,6 +85,9 @@ export const dnsConfigSchema = z
     ),
   })
   .superRefine((dns, ctx) => {
+    if (dns.allocatedWithoutService === "wildcard" && dns.unallocated !== "wildcard") {
+      ctx.addIssue({ code: "custom", path: ["allocatedWithoutService"], message: 'wildcard coverage needs the zone\'s wildcard: set "unallocated": "wildcard" too, or use "explicit"' });
+    }
     const known = new Set<string>([...BUILTIN_PLACEHOLDERS, ...Object.keys(dns.variables)]);
     const check = (t: { name: string; value: string }, path: (string | number)[], zoneLevel: boolean) => {
       for (const field of ["name", "value"] as const) {

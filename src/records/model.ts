@@ -235,8 +235,10 @@ function ownerRecords(
     const merged = withAdopted(service, (entry.adopted ?? []).map((a) => adoptedRecord(a, entry.label, owner)));
     records = merged.records;
     shadowed = merged.shadowed;
+    // An allocated commune with no service and nothing published (no adopted records either): the zone's wildcard says "no mail" for it, if configured so.
+    const coveredByWildcard = dns.allocatedWithoutService === "wildcard" && entry.state === "allocated" && services.length === 0 && records.length === 0 && pending.length === 0;
     // A name without MX would receive mail through its A/AAAA (RFC 5321 §5.1): say "no mail" explicitly, unless adopted records speak for the name.
-    if (!records.some((r) => r.type === "MX" && r.name === entry.label)) {
+    if (!coveredByWildcard && !records.some((r) => r.type === "MX" && r.name === entry.label)) {
       const taken = rrsetsOf(records);
       const noMail: DesiredRecord[] = [];
       for (const t of dns.noMail) {

@@ -29,10 +29,11 @@ export async function serve(options: ServeOptions): Promise<FastifyInstance> {
   ws.config();
   ws.operators();
   await ws.store().read(); // the ledger cache, filled (and the ledger validated line by line)
-  const { app } = await buildApp({ ws, tokens: openTokenStore(options.tokensFile), ...(options.limits ? { limits: options.limits } : {}), plugins: PLUGINS });
+  const tokens = await openTokenStore(options.tokensFile, options.workspace.env ?? process.env);
+  const { app } = await buildApp({ ws, tokens, ...(options.limits ? { limits: options.limits } : {}), plugins: PLUGINS });
   await app.listen({ host: options.host, port: options.port });
   const address = app.server.address() as AddressInfo;
-  app.log.info({ url: `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${address.port}`, ledger: ws.ledgerLocation(), tokens: options.tokensFile, pid: process.pid }, "domaines serve listening");
+  app.log.info({ url: `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${address.port}`, ledger: ws.store().location, tokens: tokens.location, pid: process.pid }, "domaines serve listening");
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -46,6 +47,7 @@ export async function serve(options: ServeOptions): Promise<FastifyInstance> {
     app
       .close()
       .then(() => ws.close())
+      .then(() => tokens.close?.())
       .then(
         () => {
           app.log.info("stopped");

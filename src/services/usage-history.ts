@@ -6,13 +6,16 @@ import { replaceDurably } from "../ledger/fsync.js";
 import { acquireLock, pidRunning } from "../ledger/lock.js";
 import { communeKeySchema, isoDateTimeSchema } from "../ledger/schema.js";
 import { isDay } from "./calendar.js";
+import type { PgDatabase } from "../ledger/pg/database.js";
 import { SERVICE_NAMES, type ServiceName } from "./catalog.js";
+import { PostgresUsageHistory } from "./pg-usage-history.js";
 
 /**
  * The measured usage history: one sample per commune, service and day, the only record
  * an invoice can rest on (the Espace Opérateur keeps only the latest value, the services
  * none). Append-only: a sample, once written, is never changed; a second sync the same
- * day keeps the first. Behind a small interface so that a database can hold it later.
+ * day keeps the first. Two stores behind this interface: files here, PostgreSQL in
+ * ./pg-usage-history.ts when the ledger is a database.
  */
 export const usageSampleSchema = z
   .strictObject({
@@ -224,19 +227,16 @@ export class FileUsageHistory implements UsageHistory {
   }
 }
 
-/**
- * The history's own lock (not the ledger's: a sync must not hold up allocations). A dead
- * holder's lock is taken over after the ledger's stale time (10 s, DOMAINES_LOCK_STALE_MS).
- */
-/** The same lock as the ledger's (never taken from a live holder; src/ledger/lock.ts), on the history directory. */
+/** The history's own lock (a sync must not hold up allocations), of the same kind as the ledger's (never taken from a live holder; src/ledger/lock.ts). */
 async function lockHistory(dir: string): Promise<() => Promise<void>> {
-  const lock = await acquireLock(join(dir, "usage.lock"), "usage-sync");
+  const lock = await acquireLock(join(dir, "usage.lock"), "usage-sync", `the usage history ${dir}`);
   return async () => lock.release();
 }
 
-/** The usage history beside a ledger store: `<ledger dir>/usage/` for the file store. */
-export function usageHistoryFor(store: { kind: string; location: string }): UsageHistory {
+/** The usage history beside a ledger store: `<ledger dir>/usage/` for the file store, its database's table for PostgreSQL. */
+export function usageHistoryFor(store: { kind: string; location: string; database?: PgDatabase }): UsageHistory {
   if (store.kind === "file") return new FileUsageHistory(join(store.location, "usage"));
-  throw new FailureError(`the usage history has no ${store.kind} store yet; use a ledger directory (--ledger DIR).`);
+  if (store.kind === "postgres" && store.database) return new PostgresUsageHistory(store.database);
+  throw new FailureError(`internal: no usage history for a ${store.kind} ledger store`, "internal");
 }
 

@@ -100,20 +100,22 @@ describe("export --out", () => {
 });
 
 describe("the other writers outside the ledger", () => {
-  it("plan --save on a full disk: exit 1 naming the snapshot and ENOSPC, no temp file left", () => {
+  it("token create on a full disk: exit 1 naming the token store and ENOSPC, no temp file left, the store as it was", () => {
     const fs = mountTinyFs(64);
     try {
-      const snapshot = join(fs.dir, "dns-applied.json");
-      const dkim = join(root, "no-dkim.json");
-      // A first snapshot, then a full disk for the next one.
-      expect(runCli(["plan", "--save", "--snapshot", snapshot, "--ledger", ledger, "--dkim", dkim]).code).toBe(0);
-      const before = readFileSync(snapshot, "utf8");
+      const store = join(fs.dir, "tokens.json");
+      // A first token, then a full disk for the next one.
+      expect(runCli(["token", "create", "--role", "support", "--tokens", store, "--ledger", ledger, "--actor", "test"]).code).toBe(0);
+      const before = readFileSync(store, "utf8");
       fs.fill();
-      expect(runCli(["allocate", "Chanac", "--ledger", ledger, "--actor", "test"]).code).toBe(0);
-      const r = runCli(["plan", "--save", "--snapshot", snapshot, "--ledger", ledger, "--dkim", dkim, "--json"]);
-      expectIoError(r, snapshot, /ENOSPC/);
-      expect(fs.entries()).toEqual(["dns-applied.json"]);
-      expect(readFileSync(snapshot, "utf8")).toBe(before);
+      const r = runCli(["token", "create", "--role", "support", "--tokens", store, "--ledger", ledger, "--actor", "test", "--json"]);
+      // The full disk is met on the store's lock file, before anything is written.
+      expect(r.code, r.stderr).toBe(1);
+      expect(JSON.parse(r.stdout)).toMatchObject({ error: { code: "io" } });
+      expect(r.stderr).toContain(`cannot lock the token store ${store} (${store}.lock): ENOSPC (`);
+      expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+      expect(fs.entries()).toEqual(["tokens.json"]);
+      expect(readFileSync(store, "utf8")).toBe(before);
     } finally {
       fs.unmount();
     }

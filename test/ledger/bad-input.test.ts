@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rmSync } from "node:fs";
+import { ledgerBackends, type LedgerTarget } from "./support/backends.js";
 import { cli, snapshotFiles, tempLedger } from "./support/ledger-dir.js";
 
 /** Every refused command: the expected exit code, a message naming the problem, and no byte written. */
@@ -85,13 +86,17 @@ describe("bad ledger lines", () => {
   });
 });
 
-describe("bad command input writes nothing", () => {
+describe.each(ledgerBackends())("bad command input writes nothing ($name store)", (backend) => {
+  let target: LedgerTarget;
   let dir: string;
-  beforeAll(() => {
-    dir = tempLedger();
+  let scratch: string;
+  beforeAll(async () => {
+    target = await backend.create();
+    dir = target.location;
+    scratch = target.scratch;
     expect(cli(dir, ["allocate", "Mende"]).code).toBe(0);
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => target.remove());
 
   it("refuses a bare homonym name with the candidates, and a query matching nothing", () => {
     expectRefused(dir, ["allocate", "Saint-Denis"], 2, /designates 4 communes/, /saint-denis-93 +Saint-Denis \(93\)/);
@@ -110,14 +115,14 @@ describe("bad command input writes nothing", () => {
   });
 
   it("refuses unreadable CSV rows, naming each line", () => {
-    const csv = join(dir, "legacy.csv");
+    const csv = join(scratch, "legacy.csv");
     writeFileSync(csv, ["siren,label", "214800955,mende", "2148,bad-code", "214801359,Saint Chély", "214800112,mail", "214800112,a,b", ""].join("\n"));
     expectRefused(dir, ["import", csv], 2, /legacy\.csv:3: "2148" is neither a SIREN/, /legacy\.csv:4: "Saint Chély" is not a valid DNS label/, /legacy\.csv:5: "mail" is on the reserved list/, /legacy\.csv:6: expected 2 columns/);
-    expectRefused(dir, ["import", join(dir, "absent.csv")], 2, /cannot read .*absent\.csv: ENOENT/);
+    expectRefused(dir, ["import", join(scratch, "absent.csv")], 2, /cannot read .*absent\.csv: ENOENT/);
   });
 
   it("refuses conflicting legacy labels with a report (exit 1), importing none of the file", () => {
-    const csv = join(dir, "conflicts.csv");
+    const csv = join(scratch, "conflicts.csv");
     // Line 1 alone would be fine; the others conflict: label held by Mende, Mende holding another label, unknown SIREN, label twice.
     writeFileSync(csv, ["48061,lozere-ville", "48094,mende", "214800955,mende-ville", "999999999,nulle-part", "48080,lozere-ville"].join("\n"));
     const before = snapshotFiles(dir);
@@ -138,7 +143,7 @@ describe("bad command input writes nothing", () => {
     expectRefused(dir, ["export", "--format", "csv", "--departement", "48"], 2, /--departement applies to --format zone only/);
   });
 
-  it("refuses a malformed lock setting instead of guessing", () => {
+  it.runIf(backend.name === "file")("refuses a malformed lock setting instead of guessing", () => {
     const before = snapshotFiles(dir);
     const r = cli(dir, ["allocate", "Marvejols"], { DOMAINES_LOCK_STALE_MS: "10" });
     expect(r.code).toBe(1);

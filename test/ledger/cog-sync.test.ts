@@ -1,7 +1,7 @@
-import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cli, ledgerLines, snapshotFiles, tempLedger, writeJson } from "./support/ledger-dir.js";
+import { ledgerBackends, type LedgerTarget } from "./support/backends.js";
+import { cli, ledgerLines, snapshotFiles, writeJson } from "./support/ledger-dir.js";
 
 /** A commune record in the @etalab/decoupage-administratif format. */
 const commune = (code: string, nom: string, siren: string, departement = code.slice(0, 2)) => ({ code, nom, type: "commune-actuelle", departement, region: "76", siren });
@@ -35,19 +35,21 @@ const YEAR_2 = [
   commune("48010", "Juliet-Kilo", "200000110"),
 ];
 
-describe("cog-sync applies the naming spec's stability rules", () => {
+describe.each(ledgerBackends())("cog-sync applies the naming spec's stability rules ($name store)", (backend) => {
+  let target: LedgerTarget;
   let dir: string;
   let year1: string;
   let year2: string;
-  beforeAll(() => {
-    dir = tempLedger();
-    year1 = writeJson(join(dir, "year1.json"), YEAR_1);
-    year2 = writeJson(join(dir, "year2.json"), YEAR_2);
+  beforeAll(async () => {
+    target = await backend.create();
+    dir = target.location;
+    year1 = writeJson(join(target.scratch, "year1.json"), YEAR_1);
+    year2 = writeJson(join(target.scratch, "year2.json"), YEAR_2);
     expect(cli(dir, ["allocate", "--all", "--communes", year1]).code).toBe(0);
     // Synthetic communes no structure covers: enrolled directly (contract art. 3.3).
     expect(cli(dir, ["onboard", "Charlie", "--services", "messages", "--direct", "--communes", year1]).code).toBe(0);
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => target.remove());
 
   it("without --apply reports and writes nothing", () => {
     const before = snapshotFiles(dir);

@@ -2,9 +2,10 @@ import { createHash } from "node:crypto";
 import { appendFileSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openLedgerStore } from "../../src/ledger/open.js";
 import { ledgerEntrySchema } from "../../src/ledger/schema.js";
-import { updateLedger } from "../../src/ledger/store.js";
-import { cli, ledgerLines, snapshotFiles, tempLedger } from "./support/ledger-dir.js";
+import { ledgerBackends, type LedgerTarget } from "./support/backends.js";
+import { cli, emptySnapshot, ledgerLines, snapshotFiles, tempLedger } from "./support/ledger-dir.js";
 
 interface Allocated {
   key: string;
@@ -18,12 +19,15 @@ interface Allocated {
   reason: string;
 }
 
-describe("allocate", () => {
+// The same tests on both stores: `dir` is the ledger's location (a directory or a postgres:// URL).
+describe.each(ledgerBackends())("allocate ($name store)", (backend) => {
+  let target: LedgerTarget;
   let dir: string;
-  beforeAll(() => {
-    dir = tempLedger();
+  beforeAll(async () => {
+    target = await backend.create();
+    dir = target.location;
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => target.remove());
 
   it("--dry-run shows the labels and writes nothing", () => {
     const r = cli(dir, ["allocate", "--departement", "48", "--dry-run", "--json"]);
@@ -31,7 +35,7 @@ describe("allocate", () => {
     const out = JSON.parse(r.stdout) as { dryRun: boolean; communes: Allocated[] };
     expect(out.dryRun).toBe(true);
     expect(out.communes.length).toBeGreaterThan(100);
-    expect(snapshotFiles(dir)).toEqual({ ledger: "<absent>", audit: "<absent>" });
+    expect(snapshotFiles(dir)).toEqual(emptySnapshot(dir));
   });
 
   it("allocates with the issue's fields, reserves a homonym group's bare slug, and is idempotent", () => {
@@ -54,7 +58,9 @@ describe("allocate", () => {
   it("keeps an allocated label even where the algorithm would now give another, and never reuses a ledger label", async () => {
     // A tombstone on "marvejols" (as if an earlier commune had held it), written as a real transaction: Marvejols must get a suffixed label.
     const tomb = ledgerEntrySchema.parse({ label: "marvejols", state: "tombstone", key: "200000999", allocatedAt: "2020-01-01T00:00:00.000Z", updatedAt: "2021-01-01T00:00:00.000Z", tombstonedAt: "2021-01-01T00:00:00.000Z" });
-    await updateLedger(dir, "test", "seed a tombstone", () => ({ put: [tomb], result: null }));
+    const store = openLedgerStore(dir);
+    await store.transact({ actor: "test", command: "seed a tombstone" }, () => ({ put: [tomb], result: null }));
+    await store.close();
     const r = cli(dir, ["allocate", "Marvejols", "--json"]);
     expect(r.code).toBe(0);
     expect((JSON.parse(r.stdout) as { communes: Allocated[] }).communes[0]).toMatchObject({ label: "marvejols-48", reason: "taken-in-ledger" });
@@ -67,13 +73,17 @@ describe("allocate", () => {
   });
 });
 
-describe("check against the ledger, onboard, offboard, import, export", () => {
+describe.each(ledgerBackends())("check against the ledger, onboard, offboard, import, export ($name store)", (backend) => {
+  let target: LedgerTarget;
   let dir: string;
-  beforeAll(() => {
-    dir = tempLedger();
+  let scratch: string;
+  beforeAll(async () => {
+    target = await backend.create();
+    dir = target.location;
+    scratch = target.scratch;
     expect(cli(dir, ["allocate", "Mende", "Saint-Denis-93"]).code).toBe(0);
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => target.remove());
 
   it("check says whether a label is free, allocated (to whom) or reserved (why), plain words first", () => {
     const allocated = cli(dir, ["check", "mende.collectivite.fr"]);
@@ -109,7 +119,7 @@ describe("check against the ledger, onboard, offboard, import, export", () => {
   });
 
   it("import records legacy labels as they are; the label then finds its holder; a second import is harmless", () => {
-    const csv = join(dir, "legacy.csv");
+    const csv = join(scratch, "legacy.csv");
     // The removed provisioning plugin dropped "œ": Bonnœil (14) may be live as "bonnil".
     writeFileSync(csv, "siren,label\n14087,bonnil\n");
     const r = cli(dir, ["import", csv, "--json"]);
@@ -126,7 +136,7 @@ describe("check against the ledger, onboard, offboard, import, export", () => {
     const entries = ledgerLines(dir);
     const json = JSON.parse(cli(dir, ["export", "--format", "json"]).stdout) as unknown[];
     expect(json).toEqual(entries);
-    const out = join(dir, "ledger.csv");
+    const out = join(scratch, "ledger.csv");
     expect(cli(dir, ["export", "--format", "csv", "--out", out]).code).toBe(0);
     const rows = readFileSync(out, "utf8").trim().split("\n");
     expect(rows[0]).toBe("label,state,key,alias_of,inherited_from,reserved_reason,name,departement,insee,current_name,insee_history,allocated_at,updated_at,tombstoned_at,legacy,grandfathered,services,quotas");

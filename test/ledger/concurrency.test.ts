@@ -1,11 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadCommunes } from "../../src/communes/load.js";
 import { slugify } from "../../src/naming/slug.js";
 import { runCli, runNodeAsync, type CliResult } from "../support/cli.js";
+import { ledgerBackends, type LedgerTarget } from "./support/backends.js";
+import { auditRecords, ledgerLines } from "./support/ledger-dir.js";
 
 const WORKER = fileURLToPath(new URL("./support/allocate-worker.mjs", import.meta.url));
 const WORKERS = 8;
@@ -16,9 +15,14 @@ function runWorker(dir: string, actor: string, keys: string[]): Promise<CliResul
   return runNodeAsync(WORKER, [dir, actor, keys.join(",")]);
 }
 
-describe("8 processes × 500 allocations on one ledger", () => {
-  const dir = mkdtempSync(join(tmpdir(), "domaines-concurrency-"));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+describe.each(ledgerBackends())("8 processes × 500 allocations on one ledger ($name store)", (backend) => {
+  let target: LedgerTarget;
+  let dir: string;
+  beforeAll(async () => {
+    target = await backend.create();
+    dir = target.location;
+  });
+  afterAll(() => target.remove());
 
   it("loses nothing, duplicates nothing, and audits every change", async () => {
     // Sorted by slug so that homonym groups (whose bare slug gets reserved) straddle workers.
@@ -35,14 +39,14 @@ describe("8 processes × 500 allocations on one ledger", () => {
     expect(allocatedNow).toHaveLength(distinct.size); // each commune allocated exactly once
     expect(results.length - allocatedNow.length).toBe(WORKERS * PER_WORKER - distinct.size);
 
-    const entries = readFileSync(join(dir, "ledger.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { label: string; state: string; key: string | null });
+    const entries = ledgerLines(dir) as { label: string; state: string; key: string | null }[];
     expect(new Set(entries.map((e) => e.label)).size).toBe(entries.length);
     const primary = new Map(entries.filter((e) => e.state === "allocated").map((e) => [e.key, e.label]));
     expect(primary.size).toBe(distinct.size);
     for (const r of results) expect(primary.get(r.key), r.key).toBe(r.label); // every answer is what the ledger holds
 
     // The audit log holds one line per label created, each with its transaction and actor.
-    const audit = readFileSync(join(dir, "audit.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { tx: string; actor: string; before: unknown; after: { state: string } | null });
+    const audit = auditRecords(dir) as { tx: string; actor: string; before: unknown; after: { state: string } | null }[];
     expect(audit.filter((a) => a.before === null && a.after?.state === "allocated")).toHaveLength(distinct.size);
     expect(audit).toHaveLength(entries.length);
     expect(new Set(audit.map((a) => a.actor))).toEqual(new Set(slices.map((_, i) => `worker-${i}`)));

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { loadCommunes, validateCommunesFile, bundledCommunesPath } from "../../src/communes/load.js";
 import { computeLabels } from "../../src/naming/labels.js";
 import { labelProblem } from "../../src/naming/label.js";
-import { loadReservedLabels } from "../../src/naming/reserved.js";
+import { loadReservedLabels, readReservedText } from "../../src/naming/reserved.js";
+import { readCompiledLabels } from "../../src/communes/compiled.js";
 import { slugify } from "../../src/naming/slug.js";
 
 // The whole bundled COG 2026, validated now (not the build-time compiled copy).
@@ -31,6 +32,15 @@ describe("commune data (COG 2026)", () => {
     expect(loaded.communes.map(({ slug, ...c }) => c)).toEqual(data.communes);
     for (const c of loaded.communes) if (c.slug !== undefined) expect(c.slug, c.insee).toBe(slugify(c.name));
     expect(loaded.delegated).toEqual(data.delegated);
+    // This test must run on the compiled copy, not on a fallback (the build writes it).
+    expect(loaded.compiled).toBe(true);
+  });
+  it("the compiled labels the CLI uses equal labels computed now, and are refused for another reserved list", () => {
+    const text = readReservedText();
+    const compiled = readCompiledLabels(text);
+    expect(compiled).not.toBeNull();
+    expect(new Map([...compiled!].sort(([a], [b]) => (a < b ? -1 : 1)))).toEqual(new Map([...labels].sort(([a], [b]) => (a < b ? -1 : 1))));
+    expect(readCompiledLabels(`${text}\nmende\n`)).toBeNull();
   });
 });
 

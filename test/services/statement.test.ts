@@ -3,8 +3,11 @@ import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addDays, daysBetween } from "../../src/services/calendar.js";
+import { PgDatabase } from "../../src/ledger/pg/database.js";
+import { PostgresUsageHistory } from "../../src/services/pg-usage-history.js";
 import { FileUsageHistory, type UsageSample } from "../../src/services/usage-history.js";
 import { ROOT, runCli } from "../support/cli.js";
+import { migratedDatabase, usePostgres } from "../support/postgres.js";
 import { enrolled, tempDir, writeLedger } from "./fixtures.js";
 
 /**
@@ -26,6 +29,7 @@ const GB = 1_000_000_000;
 let dir: string;
 let ledger: string;
 let args: string[];
+let samples: UsageSample[];
 
 function sample(day: string, service: "messages" | "fichiers", commune: string, bytes: number, operator = "cdg48"): UsageSample {
   return { day, service, commune, operator, bytes, sirets: [`${commune}00017`], takenAt: `${day}T04:00:00.000Z` };
@@ -38,7 +42,7 @@ beforeAll(async () => {
   const marvejols = enrolled(MARVEJOLS, "marvejols", "Marvejols", "48", { fichiers: {} });
   marvejols.services.fichiers!.enrolledAt = "2026-02-15T09:00:00.000Z";
   ledger = writeLedger(dir, [mende, marvejols]);
-  const samples: UsageSample[] = [
+  samples = [
     ...daysBetween("2026-01-01", "2026-01-31").filter((d) => d < "2026-01-10" || d > "2026-01-12").map((d) => sample(d, "messages", MENDE, 10 * GB)),
     ...daysBetween("2026-02-01", "2026-02-28").map((d) => sample(d, "messages", MENDE, (Number(d.slice(8)) % 2 === 1 ? 4 : 6) * GB)),
     ...daysBetween("2026-04-01", "2026-04-30").map((d) => sample(d, "messages", MENDE, Number(d.slice(8)) * GB)),
@@ -170,5 +174,25 @@ describe("cost --quadrimestre: the avis des sommes à payer", () => {
     const r = runCli(["cost", "--operator", "cdg48", ...extra, "--ledger", ledger]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
+  });
+});
+
+describe("cost --quadrimestre on a PostgreSQL ledger", () => {
+  const cluster = usePostgres();
+
+  it("gives the same statement, byte for byte, as the file store with the same ledger and history", async () => {
+    const url = migratedDatabase(await cluster());
+    expect(runCli(["ledger", "copy", "--from", ledger, "--to", url, "--actor", "test"]).code).toBe(0);
+    const db = new PgDatabase(url);
+    try {
+      expect(await new PostgresUsageHistory(db).append(samples)).toEqual({ added: samples.length, kept: [] });
+    } finally {
+      await db.close();
+    }
+    const onFiles = runCli(["cost", ...args, "--json"]);
+    const onDb = runCli(["cost", ...args.slice(0, -1), url, "--json"]);
+    expect(onDb.code, onDb.stderr).toBe(0);
+    expect(JSON.parse(onDb.stdout).mentions.amountCents).toBe(43_189);
+    expect(onDb.stdout).toBe(onFiles.stdout);
   });
 });

@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FileUsageHistory } from "../../src/services/usage-history.js";
 import { runCli, runCliAsync } from "../support/cli.js";
+import { migratedDatabase, psqlAt, usePostgres } from "../support/postgres.js";
 import { MetricsServer } from "../support/servers/metrics.js";
 import { enrolled, operatorsJson, tempDir, writeJson, writeLedger } from "./fixtures.js";
 
@@ -158,6 +159,49 @@ describe("domaines usage-sync", () => {
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/PROBLEM .*2026-03-15\.jsonl:4: bytes: Too small/);
     expect(bad.stdout).toMatch(/INVALID: 4 sample\(s\) over 1 day\(s\)/);
+  });
+});
+
+describe("usage-sync on a PostgreSQL ledger", () => {
+  const cluster = usePostgres();
+
+  it("keeps the history in the ledger's database: the same samples as the file store, the first of the day kept, append-only", async () => {
+    const url = migratedDatabase(await cluster());
+    const copied = runCli(["ledger", "copy", "--from", ledger, "--to", url, "--actor", "test"]);
+    expect(copied.code, copied.stderr).toBe(0);
+    const pgArgs = ["--ledger", url, ...args.slice(2)];
+    const syncEvents = () => Number(psqlAt(url, "SELECT count(*) FROM domaines.audit_log WHERE event ->> 'kind' = 'usage.sync'")[0]);
+    const copiedEvents = syncEvents();
+    const at = "2026-03-21T06:00:00+01:00";
+    const r = await runCliAsync(["usage-sync", "--at", at, "--json", ...pgArgs], { env: ENV });
+    expect(r.code, r.stderr).toBe(0);
+    const first = JSON.parse(r.stdout) as { day: string; added: number; alreadySampled: unknown[] };
+    expect(first).toMatchObject({ day: "2026-03-21", alreadySampled: [] });
+    // The same day synced into the file store, the servers unchanged: the same count, the same lines.
+    const f = await runCliAsync(["usage-sync", "--at", at, "--json", ...args], { env: ENV });
+    expect(f.code, f.stderr).toBe(0);
+    expect(JSON.parse(f.stdout).added).toBe(first.added);
+    const lines = day("2026-03-21").text.trim().split("\n");
+    expect(lines).toHaveLength(first.added);
+    expect(first.added).toBeGreaterThanOrEqual(4); // Mende twice, Marvejols, Chanac (and Langogne unless a test above removed it)
+    expect(psqlAt(url, "SELECT sample::text FROM domaines.usage_samples ORDER BY position")).toEqual(lines);
+    expect(existsSync(join(url, "usage"))).toBe(false);
+    expect(syncEvents()).toBe(copiedEvents + 1);
+
+    // A second sync the same day keeps the first samples, and writes nothing (no audit event either).
+    const again = await runCliAsync(["usage-sync", "--at", "2026-03-21T18:00:00+01:00", "--json", ...pgArgs], { env: ENV });
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ added: 0 });
+    expect(JSON.parse(again.stdout).alreadySampled).toHaveLength(first.added);
+    expect(psqlAt(url, "SELECT count(*) FROM domaines.usage_samples")).toEqual([String(first.added)]);
+    expect(syncEvents()).toBe(copiedEvents + 1);
+
+    const v = runCli(["usage-sync", "--validate", "--json", ...pgArgs]);
+    expect(v.code).toBe(0);
+    expect(JSON.parse(v.stdout)).toMatchObject({ ok: true, samples: first.added, days: 1, problems: [] });
+    expect(JSON.parse(v.stdout).location).not.toContain(new URL(url).password);
+    expect(() => psqlAt(url, "UPDATE domaines.usage_samples SET sample = sample")).toThrow(/append-only/);
+    expect(() => psqlAt(url, "DELETE FROM domaines.usage_samples")).toThrow(/append-only/);
   });
 });
 

@@ -1,6 +1,7 @@
 import { readStdinText } from "../../input-file.js";
 import { DomainesError, InputError, quoteInput } from "../../errors.js";
 import { batchReaders, checkQuery, singleQueryReaders, type CheckAnswer, type CheckReaders } from "../../operations/check.js";
+import { printSuggestions } from "../check-suggestions.js";
 import type { CommandSpec } from "../command.js";
 import type { CommandContext } from "../context.js";
 
@@ -53,7 +54,10 @@ export const command: CommandSpec = {
 async function checkOne(ctx: CommandContext, query: string, readers: CheckReaders, emitJson: (value: unknown) => void): Promise<number> {
   const answer = await checkQuery(ctx.ws, query, readers);
   if (ctx.json) emitJson(answer);
-  else printAnswer(ctx, answer);
+  else {
+    printAnswer(ctx, answer);
+    if (answer.suggestions) printSuggestions(ctx, answer.suggestions);
+  }
   if (!answer.found) {
     ctx.warn(`no current or former commune matches ${quoteInput(answer.query)}; try the name with its accents, the INSEE code or the SIREN.`);
     return 1;

@@ -11,9 +11,10 @@ export const command: CommandSpec = {
     departement: { type: "string", valueName: "D", description: "only this département (01, 2A, 974, …)" },
   },
   positionals: { min: 0, max: 0, name: "" },
+  naming: true,
   async run(ctx) {
     const dep = ctx.string("departement");
-    const views = listNames(ctx.ws, dep === undefined ? {} : { departement: dep });
+    const views = listNames(ctx.naming, dep === undefined ? {} : { departement: dep });
     if (ctx.json) {
       ctx.printJson(views);
     } else {

@@ -10,11 +10,11 @@ import type { CommandContext } from "../context.js";
 import { SERVICE_FILE_OPTIONS } from "../options.js";
 
 export const TOKENS_OPTION: Record<string, OptionSpec> = {
-  tokens: { type: "string", valueName: "FILE", description: `the token store instead of tokens.json in the ledger directory (also ${TOKENS_ENV})` },
+  tokens: { type: "string", valueName: "FILE|URL", description: `the token store instead of the ledger's (tokens.json in its directory, or its database) (also ${TOKENS_ENV})` },
 };
 
 function store(ctx: CommandContext) {
-  return openTokenStore(tokensLocation(ctx.string("tokens"), ctx.ws.ledgerLocation(), process.env));
+  return openTokenStore(tokensLocation(ctx.string("tokens"), ctx.ws.ledgerLocation(), process.env), ctx.ws.env);
 }
 
 async function create(ctx: CommandContext): Promise<number> {
@@ -28,7 +28,7 @@ async function create(ctx: CommandContext): Promise<number> {
     expires = parsed.data;
   }
   const operator = ctx.string("operator");
-  const created = await createToken(ctx.ws, store(ctx), { actor: ctx.actor(), command: auditCommand("token", ctx, ["role", "operator", "expires"]) }, {
+  const created = await createToken(ctx.ws, await store(ctx), { actor: ctx.actor(), command: auditCommand("token", ctx, ["role", "operator", "expires"]) }, {
     role,
     ...(operator === undefined ? {} : { operator }),
     ...(expires === undefined ? {} : { expires }),
@@ -43,7 +43,7 @@ async function create(ctx: CommandContext): Promise<number> {
 }
 
 async function list(ctx: CommandContext): Promise<number> {
-  const listing = await listTokens(store(ctx));
+  const listing = await listTokens(await store(ctx));
   if (ctx.json) ctx.printJson(listing);
   else {
     ctx.print(`Tokens in ${listing.store}:`);
@@ -58,7 +58,7 @@ async function list(ctx: CommandContext): Promise<number> {
 async function revoke(ctx: CommandContext, id: string | undefined): Promise<number> {
   if (id === undefined) throw new InputError("`domaines token revoke` needs the token's id (from `domaines token list`).");
   if (!tokenIdSchema.safeParse(id).success) throw new InputError(`${quoteInput(id)} is not a token id; ids look like t0123456789ab (\`domaines token list\`).`);
-  const r = await revokeToken(ctx.ws, store(ctx), { actor: ctx.actor(), command: auditCommand("token", ctx, []) }, id);
+  const r = await revokeToken(ctx.ws, await store(ctx), { actor: ctx.actor(), command: auditCommand("token", ctx, []) }, id);
   if (ctx.json) ctx.printJson(r);
   else ctx.print(r.alreadyRevoked ? `Token ${id} was already revoked (${r.revokedAt}).` : `Token ${id} revoked; a running server refuses it from its next request.`);
   return 0;
