@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkZone, startKnot, type KnotServer } from "../support/knot.js";
+import { ledgerBackends, type LedgerTarget } from "./support/backends.js";
 import { cli, ledgerLines, snapshotFiles, tempLedger } from "./support/ledger-dir.js";
 
 /**
@@ -302,5 +303,31 @@ describe("undelegate: planned and guarded like a deletion", () => {
     expect(served.filter((l) => l.includes("\tMX\t"))).toHaveLength(2);
     expect((await checkZone("named-checkzone", "collectivite.fr", zoneFile)).code).toBe(0);
     expect(undelegate("uilly").code).toBe(2);
+  });
+});
+
+describe.each(ledgerBackends())("import --zone --apply on the $name store", (backend) => {
+  let target: LedgerTarget;
+  beforeAll(async () => {
+    target = await backend.create();
+  });
+  afterAll(() => target.remove());
+
+  it("keeps the delegation and the adopted records through the store; the exported zone is the same bytes", () => {
+    const r = cli(target.location, ["import", "--zone", ZONE_FILE, "--mapping", MAPPING, "--allow-contested-labels", "--apply", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = Object.fromEntries(ledgerLines(target.location).map((l) => [l.label as string, l]));
+    expect(lines.uilly!.delegation).toEqual({ nameservers: ["ns0.dom.scw.cloud", "ns1.dom.scw.cloud"], ttl: 3600, since: expect.any(String) });
+    expect((lines.bonnil!.adopted as unknown[]).length).toBe(6);
+    expect(cli(target.location, ["validate"]).code).toBe(0);
+    // The zone of the file-store ledger above and this one differ only by the dates of the import (the serial).
+    const here = cli(target.location, ["export", "--format", "zone", "--serial", "1"]).stdout;
+    const fresh = tempLedger("domaines-import-zone-ref-");
+    try {
+      expect(cli(fresh, ["import", "--zone", ZONE_FILE, "--mapping", MAPPING, "--allow-contested-labels", "--apply"]).code).toBe(0);
+      expect(here).toBe(cli(fresh, ["export", "--format", "zone", "--serial", "1"]).stdout);
+    } finally {
+      rmSync(fresh, { recursive: true, force: true });
+    }
   });
 });
