@@ -134,4 +134,12 @@ describe("a delegated, signed commune in the zone file", () => {
     const strayDs = { ...base, owners: base.owners.map((o) => (o === langogne ? { ...o, records: [...o.records, { ...o.records[0]!, type: "DS" as const, value: DS, purpose: "ds-1" }] } : o)) };
     expect(validateZone(strayDs).map((p) => p.rule)).toContain("delegation");
   });
+
+  it("with dns.allocatedWithoutService wildcard: a delegated commune without service still gets its NS set, nothing else", async () => {
+    const base = config();
+    const wildcard = { ...base, dns: { ...base.dns!, allocatedWithoutService: "wildcard" as const } };
+    const entries = ledger().map((e) => (e.label === "langogne" ? { ...e, delegation: { nameservers: ["ns0.dom.scw.cloud", "ns1.dom.scw.cloud"], since: e.allocatedAt } } : e));
+    const text = await expectBothAccept(desiredZone(entries, wildcard, smallDkim()), "delegated-wildcard.zone");
+    expect(text.split("\n").filter((l) => /^(\S+\.)?langogne\t/.test(l))).toEqual(["langogne\t3600\tIN\tNS\tns0.dom.scw.cloud.", "langogne\t3600\tIN\tNS\tns1.dom.scw.cloud."]);
+  });
 });
