@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { loadCommunes } from "../dist/src/communes/load.js";
-import { serializeLedger } from "../dist/src/ledger/codec.js";
+import { createLedger } from "../dist/src/ledger/store.js";
 import { loadSources } from "../dist/infra/sources.js";
 import { parseStackConfig } from "../dist/infra/config.js";
 import { buildStackModel } from "../dist/infra/stack-model.js";
@@ -54,7 +54,8 @@ async function shardInputs(departement) {
     entries.push({ label, state: "allocated", key: c.key, name: c.name, departement, allocatedAt: AT, updatedAt: AT, services: { messages: { enrolledAt: AT, quotas: {} } } });
     dkim[`${label}.${ZONE}`] = { selector: "stmessages", value: dkimValue, fetchedAt: AT };
   }
-  writeFileSync(join(dir, "ledger.jsonl"), serializeLedger(entries));
+  // As domaines writes a ledger (audit log and digest chain): the program reads it as it reads users' ledgers.
+  createLedger(dir, entries, { actor: "bench", command: "bench fixture" });
   writeFileSync(join(dir, "dkim.json"), JSON.stringify(dkim));
   // The baseline's input: the ZoneRecords the program will declare, computed here, outside any measurement.
   const config = parseStackConfig(stackConfigFor(dir, departement), `dep-${departement.toLowerCase()}`, () => false);

@@ -7,7 +7,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadCommunes } from "../dist/src/communes/load.js";
-import { serializeLedger } from "../dist/src/ledger/codec.js";
+import { createLedger } from "../dist/src/ledger/store.js";
 import { ledgerEntrySchema } from "../dist/src/ledger/schema.js";
 import { compare } from "./support/harness.mjs";
 
@@ -29,7 +29,8 @@ const entries = communes.map((c, i) =>
   }),
 );
 mkdirSync(join(dir, "ledger"));
-writeFileSync(join(dir, "ledger", "ledger.jsonl"), serializeLedger(entries));
+// As domaines writes a ledger (with its audit log and digest chain), so that it is read as users' ledgers are.
+createLedger(join(dir, "ledger"), entries, { actor: "bench", command: "bench fixture" });
 
 const byDep = new Map();
 for (const c of communes) byDep.set(c.departement, [...(byDep.get(c.departement) ?? []), c]);

@@ -45,6 +45,11 @@ export interface LedgerStore {
   transact<T>(meta: TransactionMeta, fn: (entries: readonly LedgerEntry[]) => LedgerChanges<T>): Promise<LedgerUpdate<T>>;
   /** Traces an action that changes no label (membership, token, webhook) in the audit log, durably. */
   recordEvent(meta: TransactionMeta, event: { kind: string } & Record<string, unknown>): Promise<void>;
+  /**
+   * The audit log's records, in order, as the file store's lines read (a store whose log is
+   * not a file: PostgreSQL). The file store's log is read from its file by the audit query.
+   */
+  auditRecords?(): Promise<readonly object[]>;
   /** The invariants of the whole ledger, and that it equals its audit log replayed. */
   validate(reserved: ReadonlySet<string>): Promise<ValidationReport>;
   close(): Promise<void>;

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { FailureError, InputError, quoteInput } from "../errors.js";
+import { InputError, quoteInput } from "../errors.js";
 import { isoDateTimeSchema, type LedgerEntry } from "../ledger/schema.js";
 import type { Workspace } from "../workspace.js";
 
@@ -70,26 +70,33 @@ function toRecord(json: Record<string, unknown>): AuditRecord | null {
   return null;
 }
 
-export function queryAudit(ws: Workspace, filter: AuditFilter): AuditQueryResult {
+/** The audit log's records as plain objects, in order: the file's lines (a torn one passed over: validate reports it), or the database's rows. */
+async function auditObjects(ws: Workspace): Promise<Iterable<Record<string, unknown>>> {
   const store = ws.store();
-  if (store.kind !== "file") throw new FailureError(`the audit query reads only the file ledger for now (this ledger is ${store.kind}).`, "internal");
+  if (store.auditRecords) return (await store.auditRecords()) as Record<string, unknown>[];
+  const path = join(store.location, "audit.jsonl");
+  if (!existsSync(path)) return [];
+  const out: Record<string, unknown>[] = [];
+  for (const line of readFileSync(path, "utf8").split("\n")) {
+    if (line === "") continue;
+    try {
+      const json: unknown = JSON.parse(line);
+      if (typeof json === "object" && json !== null) out.push(json as Record<string, unknown>);
+    } catch {
+      // a torn line
+    }
+  }
+  return out;
+}
+
+export async function queryAudit(ws: Workspace, filter: AuditFilter): Promise<AuditQueryResult> {
   const since = filter.since === undefined ? undefined : parseSince(filter.since);
   const limit = filter.limit ?? 1000;
   if (!Number.isInteger(limit) || limit < 1 || limit > AUDIT_MAX_LIMIT) throw new InputError(`limit ${quoteInput(String(filter.limit))} must be a whole number from 1 to ${AUDIT_MAX_LIMIT}.`);
-  const path = join(store.location, "audit.jsonl");
-  if (!existsSync(path)) return { records: [], truncated: false };
   const records: AuditRecord[] = [];
   let truncated = false;
-  for (const line of readFileSync(path, "utf8").split("\n")) {
-    if (line === "") continue;
-    let json: unknown;
-    try {
-      json = JSON.parse(line);
-    } catch {
-      continue; // a torn line: validate reports it, the query passes over it
-    }
-    if (typeof json !== "object" || json === null) continue;
-    const r = toRecord(json as Record<string, unknown>);
+  for (const json of await auditObjects(ws)) {
+    const r = toRecord(json);
     if (!r) continue;
     if (since !== undefined && Date.parse(r.time) < Date.parse(since)) continue;
     if (filter.actor !== undefined && r.actor !== filter.actor && !r.actor.startsWith(`${filter.actor}/`)) continue;

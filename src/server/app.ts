@@ -8,7 +8,7 @@ import { redactTokens, TOKEN_PREFIX, type Principal } from "../auth/tokens.js";
 import { bearerToken, tokenVerifier } from "../auth/verify.js";
 import { DomainesError } from "../errors.js";
 import { Workspace, type WorkspaceOptions } from "../workspace.js";
-import { DEFAULT_LIMITS, type Limits, type ServerContext, type ServerPlugin } from "./context.js";
+import { DEFAULT_LIMITS, type ErrorPage, type Limits, type ServerContext, type ServerPlugin } from "./context.js";
 import { CachedLedgerStore } from "./ledger-cache.js";
 import { ServerMetrics } from "./metrics.js";
 import { limitError, PROBLEM_TYPE, problemOf, rawProblemResponse } from "./problems.js";
@@ -47,6 +47,8 @@ export interface AppOptions {
   logLevel?: string;
   plugins?: readonly ServerPlugin[];
   webhook?: WebhookOptions;
+  /** DNS servers (HOST:PORT) verification asks; none: the system's resolver. */
+  resolvers?: readonly string[];
 }
 
 const WEBHOOK_HEADER = "x-domaines-token";
@@ -79,13 +81,40 @@ function asDomainesError(err: unknown, limits: Limits): DomainesError {
   return new DomainesError("internal error: the server log has the details.", 1, "internal");
 }
 
+/** The status an error is answered with: a framework 4xx keeps its own (415, 405, …) while carrying invalid-input. */
+function answerStatus(err: DomainesError): number {
+  return typeof err.details?.status === "number" ? err.details.status : problemOf(err).status;
+}
+
 export function sendProblem(reply: FastifyReply, err: DomainesError, request: FastifyRequest): FastifyReply {
-  const problem = problemOf(err, request.url.split("?")[0]);
-  // A framework 4xx keeps its own status (415, 405, …) while carrying invalid-input.
-  const status = typeof err.details?.status === "number" ? err.details.status : problem.status;
+  const status = answerStatus(err);
   const retry = err.details?.retryAfterSeconds;
   if (typeof retry === "number") reply.header("retry-after", String(retry));
-  return reply.code(status).type(PROBLEM_TYPE).send(JSON.stringify({ ...problem, status }));
+  return reply.code(status).type(PROBLEM_TYPE).send(JSON.stringify({ ...problemOf(err, request.url.split("?")[0]), status }));
+}
+
+/** The path of a request URL, its repeated slashes folded (`//api//v1` is still the API). */
+function pathOf(url: string): string {
+  return url.split("?")[0]!.replace(/\/{2,}/g, "/");
+}
+
+/** The API, the probes and the metrics: their errors are problem+json whatever plugin serves the site. */
+export function isApiPath(url: string): boolean {
+  const path = pathOf(url);
+  return path === "/api" || path.startsWith("/api/") || path === "/healthz" || path === "/readyz" || path === "/metrics";
+}
+
+/** A plugin's error page and the prefix it answers for. */
+interface ErrorPageOwner {
+  prefix: string;
+  page: ErrorPage;
+}
+
+function ownerOf(owners: readonly ErrorPageOwner[], url: string): ErrorPageOwner | undefined {
+  if (isApiPath(url)) return undefined;
+  const path = pathOf(url);
+  // The longest prefix wins ("" is the site root).
+  return owners.filter((o) => o.prefix === "" || path === o.prefix || path.startsWith(`${o.prefix}/`)).sort((a, b) => b.prefix.length - a.prefix.length)[0];
 }
 
 function clientErrorHandler(err: { code?: string }, socket: Socket): void {
@@ -119,7 +148,22 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
     const token = bearerToken(request.headers.authorization) ?? (typeof request.headers[WEBHOOK_HEADER] === "string" ? (request.headers[WEBHOOK_HEADER] as string) : null);
     return token === null ? null : verifyToken(token);
   };
-  const ctx: ServerContext = { ws, tokens: options.tokens, verifyToken, authenticate, writes, metrics, limits };
+  const ctx: ServerContext = { ws, tokens: options.tokens, verifyToken, authenticate, writes, metrics, limits, resolvers: options.resolvers ?? [] };
+  // Plugins' error pages (the support pages' HTML), filled as they register.
+  const errorPages: ErrorPageOwner[] = [];
+  /** An error, as problem+json for the API, as the owning plugin's page elsewhere. */
+  const sendError = async (request: FastifyRequest, reply: FastifyReply, err: DomainesError): Promise<FastifyReply> => {
+    const owner = ownerOf(errorPages, request.url);
+    if (!owner) return sendProblem(reply, err, request);
+    const retry = err.details?.retryAfterSeconds;
+    if (typeof retry === "number") reply.header("retry-after", String(retry));
+    try {
+      return await owner.page(request, reply, err, answerStatus(err));
+    } catch (pageError) {
+      request.log.error({ err: pageError }, "error page failed; answered problem+json");
+      return sendProblem(reply, err, request);
+    }
+  };
 
   const app = Fastify({
     logger:
@@ -143,7 +187,7 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
     forceCloseConnections: "idle",
     return503OnClosing: true,
     routerOptions: { maxParamLength: 300 },
-    frameworkErrors: (err, request, reply) => sendProblem(reply, new DomainesError(`bad request: ${err.message}`, 2, "invalid-input"), request),
+    frameworkErrors: (err, request, reply) => void sendError(request, reply, new DomainesError(`bad request: ${err.message}`, 2, "invalid-input")),
   });
   app.decorateRequest("principal", null);
   app.setValidatorCompiler(validatorCompiler);
@@ -157,7 +201,7 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
     const wait = limiter.take(key);
     if (wait !== null) {
       metrics.limits.inc({ limit: "rate-limit" });
-      return sendProblem(reply, limitError("rate-limit", `more than ${limits.ratePerMinute} requests a minute from this client (limit rate-limit); retry in ${wait} s.`, { max: limits.ratePerMinute, windowSeconds: 60, retryAfterSeconds: wait }), request);
+      return sendError(request, reply, limitError("rate-limit", `more than ${limits.ratePerMinute} requests a minute from this client (limit rate-limit); retry in ${wait} s.`, { max: limits.ratePerMinute, windowSeconds: 60, retryAfterSeconds: wait }));
     }
   });
   // Once shutting down, each answer closes its connection, so that close() is not held by keep-alive.
@@ -179,10 +223,10 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
     const e = asDomainesError(err, limits);
     if (e.code === "limit") metrics.limits.inc({ limit: String(e.details?.limit) });
     if (e.code === "internal") request.log.error({ err }, "internal error");
-    return sendProblem(reply, e, request);
+    return sendError(request, reply, e);
   });
   app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, new DomainesError(`no route ${request.method} ${request.url.split("?")[0]}; the API is described at GET /api/v1/openapi.json.`, 2, "not-found"), request),
+    sendError(request, reply, new DomainesError(`no route ${request.method} ${request.url.split("?")[0]}; the API is described at GET /api/v1/openapi.json.`, 2, "not-found")),
   );
 
   await app.register(swagger, {
@@ -203,7 +247,14 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
   registerApiRoutes(app, ctx);
   registerWebhookRoute(app, ctx, options.webhook ?? {});
   for (const plugin of options.plugins ?? []) {
-    await app.register(async (child) => plugin.register(child, ctx), { prefix: plugin.prefix ?? "" });
+    const prefix = plugin.prefix ?? "";
+    await app.register(
+      async (child) => {
+        const handlers = await plugin.register(child, ctx);
+        if (handlers?.errorPage) errorPages.push({ prefix, page: handlers.errorPage });
+      },
+      { prefix },
+    );
   }
   app.addHook("onClose", async () => {
     await writes.drain();

@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { DomainesError } from "../errors.js";
 import type { TokenStore } from "../auth/token-store.js";
 import type { Principal } from "../auth/tokens.js";
 import type { VerifyToken } from "../auth/verify.js";
@@ -34,6 +35,20 @@ export interface ServerContext {
   writes: WriteQueue;
   metrics: ServerMetrics;
   limits: Limits;
+  /** DNS servers (HOST:PORT) that verification asks (`serve --resolver`); empty: the system's resolver. */
+  resolvers: readonly string[];
+}
+
+/**
+ * How a plugin answers the errors of requests on its paths (outside /api, the probes and
+ * /metrics, which always answer problem+json): the support pages render an HTML page.
+ * `status` is the one the problem+json would carry; Retry-After is already set.
+ */
+export type ErrorPage = (request: FastifyRequest, reply: FastifyReply, error: DomainesError, status: number) => FastifyReply | Promise<FastifyReply>;
+
+/** What a plugin may hand back when registered. */
+export interface PluginHandlers {
+  errorPage?: ErrorPage;
 }
 
 /** A plugin the server registers (e.g. the support pages): its routes live beside the API's. */
@@ -41,5 +56,6 @@ export interface ServerPlugin {
   name: string;
   /** Prefix its routes are registered under ("" for the site root). */
   prefix?: string;
-  register(app: FastifyInstance, ctx: ServerContext): Promise<void>;
+  /** Registers its routes; may return its error page for its paths (else they answer problem+json). */
+  register(app: FastifyInstance, ctx: ServerContext): Promise<void | PluginHandlers>;
 }

@@ -102,6 +102,11 @@ export class CachedLedgerStore implements LedgerStore {
     await this.inner.recordEvent(meta, event);
   }
 
+  get auditRecords(): (() => Promise<readonly object[]>) | undefined {
+    const inner = this.inner;
+    return inner.auditRecords ? () => inner.auditRecords!() : undefined;
+  }
+
   validate(reserved: ReadonlySet<string>): Promise<ValidationReport> {
     return this.inner.validate(reserved);
   }

@@ -12,6 +12,8 @@ export interface ServeOptions {
   workspace: WorkspaceOptions;
   tokensFile: string;
   limits?: Partial<Limits>;
+  /** DNS servers (HOST:PORT) the support pages' "vérifier" asks (`--resolver`); none: the system's resolver. */
+  resolvers?: readonly string[];
   /** Longest wait for in-flight requests and queued writes on SIGTERM before exiting anyway. */
   shutdownGraceMs?: number;
 }
@@ -30,10 +32,10 @@ export async function serve(options: ServeOptions): Promise<FastifyInstance> {
   ws.operators();
   await ws.store().read(); // the ledger cache, filled (and the ledger validated line by line)
   const tokens = await openTokenStore(options.tokensFile, options.workspace.env ?? process.env);
-  const { app } = await buildApp({ ws, tokens, ...(options.limits ? { limits: options.limits } : {}), plugins: PLUGINS });
+  const { app } = await buildApp({ ws, tokens, ...(options.limits ? { limits: options.limits } : {}), resolvers: options.resolvers ?? [], plugins: PLUGINS });
   await app.listen({ host: options.host, port: options.port });
   const address = app.server.address() as AddressInfo;
-  app.log.info({ url: `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${address.port}`, ledger: ws.store().location, tokens: tokens.location, pid: process.pid }, "domaines serve listening");
+  app.log.info({ url: `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${address.port}`, ledger: ws.store().location, tokens: tokens.location, resolvers: options.resolvers?.length ? options.resolvers : "(system resolver)", pid: process.pid }, "domaines serve listening");
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

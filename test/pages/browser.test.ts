@@ -7,13 +7,14 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT, runCli } from "../support/cli.js";
 import { startKnot, type KnotServer } from "../support/knot.js";
-import { startPages, TOKENS, type PagesApp } from "./support/app.js";
+import { createToken, startServer, type RunningServer } from "../server/support/server.js";
 
 /**
  * The support pages in a real headless browser: Debian's chromium (installed by
  * scripts/test-all.sh) driven by playwright-core, which never downloads a browser. The
- * pages are served by the plugin in a minimal fastify app on 127.0.0.1, over ledgers made
- * by the CLI; the "vérifier" action asks a real knotd serving the exported zone.
+ * pages are served by real `domaines serve` processes on 127.0.0.1 (the API beside them),
+ * over ledgers made by the CLI, signed in with a token from `domaines token create`; the
+ * "vérifier" action asks a real knotd serving the exported zone (`serve --resolver`).
  */
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -26,9 +27,10 @@ const merged = join(dir, "merged");
 const today = join(dir, "today");
 const cog2024 = createRequire(import.meta.url).resolve("cog2024/data/communes.json");
 let knot: KnotServer;
-let pages: PagesApp;
-let fresh: PagesApp;
+let pages: RunningServer;
+let fresh: RunningServer;
 let browser: Browser;
+let support = "";
 
 const cli = (args: string[]) => {
   const r = runCli([...args, "--actor", "test"]);
@@ -53,8 +55,9 @@ beforeAll(async () => {
     .join("\n");
   expect(served).not.toBe(zone);
   knot = await startKnot([{ zone: "collectivite.fr", text: served }]);
-  pages = await startPages({ ledger: merged, resolvers: [knot.address], secureCookies: true });
-  fresh = await startPages({ ledger: today });
+  support = createToken({ ledger: merged }, ["--role", "support"]).token;
+  pages = await startServer({ ledger: merged, args: ["--resolver", knot.address] });
+  fresh = await startServer({ ledger: today });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     // The machine's network is closed: no background connections, updates or sync.
@@ -64,8 +67,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await pages?.close();
-  await fresh?.close();
+  await pages?.stop();
+  await fresh?.stop();
   await knot?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -121,7 +124,10 @@ describe("the search tells check's story in French", () => {
     // The IDN designates the communes whose name gives the slug saint-remy: a homonym group.
     const cards = await page.locator("#communes-trouvees article.resultat").count();
     expect(cards).toBeGreaterThan(1);
-    expect(idn.join("\n")).toContain(`« saint-remy » est le nom partagé par ${cards} communes homonymes : il est réservé et n'est attribué à aucune d'elles.`);
+    expect(await page.locator("[data-testid=etat-libelle]").innerText()).toBe(
+      "saint-remy.collectivite.fr est réservé : c'est le nom commun à plusieurs communes homonymes, aucune d'elles ne le reçoit ; chacune reçoit son nom suivi de son numéro de département.",
+    );
+    expect(await page.locator("#histoire li[data-fact=homonyms]").innerText()).toMatch(new RegExp(`^${cards} communes actuelles portent ce nom : « saint-remy » seul n'est attribué à aucune d'elles`));
     await page.close();
   });
 
@@ -132,21 +138,37 @@ describe("the search tells check's story in French", () => {
     expect(sentence).toBe(
       "pierrefitte-sur-seine.collectivite.fr est un alias de Saint-Denis (93) : il appartenait à Pierrefitte-sur-Seine, qui a fusionné avec elle ; le courrier adressé à ce domaine arrive désormais chez Saint-Denis (93). Il ne sera jamais attribué à une autre commune.",
     );
+    // The story: what happened, when, and where the mail goes.
+    const facts = (await page.locator("#histoire li").allInnerTexts()).join("\n");
+    expect(facts).toContain("Pierrefitte-sur-Seine (93) (INSEE 93059, SIREN 219300597) a fusionné dans Saint-Denis (93) (INSEE 93066) au 1er janvier 2025 (COG 2025).");
+    expect(facts).toMatch(/Le courrier adressé à pierrefitte-sur-seine\.collectivite\.fr, le libellé de Pierrefitte-sur-Seine, arrive chez Saint-Denis \(93\) : ce libellé est désormais son alias ; Saint-Denis \(93\) détient saint-denis-93\.collectivite\.fr/);
     await page.click("[data-testid=etat-libelle] a");
     expect(await page.locator("h1").innerText()).toContain("Saint-Denis");
     expect(await page.locator("#domaine ~ ul").innerText()).toContain("pierrefitte-sur-seine.collectivite.fr : alias (ancienne commune Pierrefitte-sur-Seine");
     await page.close();
   });
 
-  // Waits for the history index of branch resolution (issue 9): a ledger started today knows
-  // no earlier merger, so today this page says "aucune commune ne correspond". When the
-  // integrator merges it, this test must pass as `it` (and the page render the history facts).
-  it.fails("on a ledger started today, the old name still explains the merger (needs the history index)", async () => {
+  it("on a ledger started today, the old name and the old INSEE code still explain the merger (the history index)", async () => {
     const page = await open("/", fresh.url);
     await search(page, "Pierrefitte-sur-Seine");
-    const text = (await resultText(page)).join("\n");
-    expect(text).toContain("Saint-Denis (93)");
-    expect(text).toMatch(/fusionn/);
+    expect(await page.locator("[data-testid=etat-libelle]").innerText()).toBe(
+      "« Pierrefitte-sur-Seine » ne désigne aucune commune actuelle : c'était Pierrefitte-sur-Seine (93), fusionnée dans Saint-Denis (93) au 1er janvier 2025.",
+    );
+    const facts = await page.locator("#histoire li").evaluateAll((lis) => lis.map((li) => `${li.getAttribute("data-fact")}: ${(li as HTMLElement).innerText}`));
+    expect(facts).toEqual([
+      "history: Pierrefitte-sur-Seine (93) (INSEE 93059, SIREN 219300597) a fusionné dans Saint-Denis (93) (INSEE 93066) au 1er janvier 2025 (COG 2025).",
+      "mail: Aucun libellé du registre n'a appartenu à Pierrefitte-sur-Seine ; son courrier s'adresse désormais à sa commune actuelle : Saint-Denis (93) n'a pas encore de domaine dans le registre (elle recevrait saint-denis-93.collectivite.fr).",
+    ]);
+    expect(await page.locator("#anciennes-communes").innerText()).toContain("Aujourd'hui partie de Saint-Denis (93).");
+    await page.screenshot({ path: join(SHOTS, "fusion.png"), fullPage: true });
+    // The successor is a link to its page.
+    await Promise.all([page.waitForNavigation(), page.click("#anciennes-communes a >> text=Saint-Denis (93)")]);
+    expect(await page.locator("h1").innerText()).toContain("Saint-Denis");
+    // Its old INSEE code tells the same story.
+    await search(page, "93059");
+    expect(await page.locator("[data-testid=etat-libelle]").innerText()).toBe(
+      "« 93059 » ne désigne aucune commune actuelle : c'était Pierrefitte-sur-Seine (93), fusionnée dans Saint-Denis (93) au 1er janvier 2025.",
+    );
     await page.close();
   });
 
@@ -209,13 +231,17 @@ describe("the map and the département pages", () => {
 describe("signed in as support: quotas and the vérifier action against a real DNS server", () => {
   it("logs in through the form and verifies each record: correct, missing, pending", async () => {
     const page = await open("/connexion");
-    await page.fill("#jeton", Object.keys(TOKENS)[0]!);
+    await page.fill("#jeton", support);
     await Promise.all([page.waitForNavigation(), page.click("button[type=submit] >> text=Se connecter")]);
     expect(await page.locator(".fr-header__tools").innerText()).toContain("Connecté : support");
     const cookies = await page.context().cookies();
     expect(cookies.find((c) => c.name === "__Host-domaines-session")).toMatchObject({ httpOnly: true, sameSite: "Strict", secure: true });
     await page.goto(`${pages.url}/communes/214800955`);
     expect(await page.locator("#quotas ~ .fr-table").innerText()).toContain("Messages (messagerie)");
+    // The structure's costs and the commune's audit lines, for support.
+    expect(await page.locator("#couts ~ ul").innerText()).toMatch(/^Contribution de partenariat : .+ €/);
+    expect(await page.locator("#journal-lignes tbody tr").first().innerText()).toContain("domaines onboard Mende --services messages");
+    expect(await page.locator("#verification ~ form p").innerText()).toMatch(new RegExp(`serveurs interrogés : ${knot.address.replace(/\./g, "\\.")}\\.$`));
     await Promise.all([page.waitForNavigation(), page.click("text=Vérifier mende.collectivite.fr")]);
     const rows = page.locator("#verification ~ .fr-table tbody tr");
     const statuses = await rows.evaluateAll((trs) => trs.map((tr) => `${tr.children[1]!.textContent} ${tr.getAttribute("data-status")}`));
@@ -236,15 +262,19 @@ describe("accessibility: axe-core finds no serious or critical violation", () =>
     "/?q=Lhay%20les%20roses",
     "/?q=saint-r%C3%A9my.collectivite.fr",
     "/?q=%3Cscript%3E",
+    "/?q=Pierrefitte-sur-Seine",
     "/communes/214800955",
     "/communes/999999999",
     "/departements/48",
     "/carte",
     "/connexion",
+    "/nulle-part",
   ];
-  for (const path of PAGES) {
-    it(path, async () => {
-      const page = await open(path);
+  // The ledger started today: the history facts and the former-commune cards.
+  const TODAY = ["/?q=Pierrefitte-sur-Seine", "/?q=93059"];
+  for (const [path, server] of [...PAGES.map((p) => [p, "merged"] as const), ...TODAY.map((p) => [p, "today"] as const)]) {
+    it(`${path} (${server})`, async () => {
+      const page = await open(path, server === "merged" ? pages.url : fresh.url);
       expect(await page.getAttribute("html", "lang")).toBe("fr");
       const violations = await axeViolations(page);
       expect(violations.filter((v) => v.impact === "serious" || v.impact === "critical")).toEqual([]);

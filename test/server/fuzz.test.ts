@@ -106,6 +106,18 @@ function sendRaw(url: string, bytes: string): Promise<string> {
 
 const STACK = /\n\s+at\s|node:internal|\/dist\/src\/|\/node_modules\//;
 
+/**
+ * The API, the probes and /metrics answer their errors as problem+json; every other path is
+ * the support pages', whose errors are a French HTML page (repeated slashes fold: `//api//v1`
+ * is the API).
+ */
+function isApiTarget(target: string): boolean {
+  // As sent: fetch resolves dot segments (`/api/v1/../../etc/passwd` leaves as `/etc/passwd`).
+  const path = new URL(`http://x${target}`).pathname.replace(/\/{2,}/g, "/");
+  return path === "/api" || path.startsWith("/api/") || ["/healthz", "/readyz", "/metrics"].includes(path);
+}
+const FRENCH_PAGE = /^<!doctype html>\n<html lang="fr"/;
+
 describe(`${REQUESTS} fuzzed requests`, () => {
   const setup = fixture([{ name: "cdg48", members: ["214800955", "214800922"] }]);
   let server: RunningServer;
@@ -120,7 +132,7 @@ describe(`${REQUESTS} fuzzed requests`, () => {
     rmSync(dirname(setup.ledger), { recursive: true, force: true });
   });
 
-  it("answers every one with a success or a 4xx problem+json, never a 5xx or a stack trace, and still answers after", async () => {
+  it("answers every one with a success or a 4xx (problem+json on the API, the French page on the site), never a 5xx or a stack trace, and still answers after", async () => {
     const problems: string[] = [];
     const statuses = new Map<number, number>();
     let sent = 0;
@@ -135,7 +147,10 @@ describe(`${REQUESTS} fuzzed requests`, () => {
           statuses.set(status, (statuses.get(status) ?? 0) + 1);
           if (raw === "") continue; // the server may close a connection it cannot parse (counted as no answer, not a failure)
           if (status >= 500 || status === 0) problems.push(`raw ${JSON.stringify(bytes.slice(0, 80))} → ${raw.slice(0, 200)}`);
-          if (status >= 400 && !/content-type: application\/problem\+json/i.test(raw)) problems.push(`raw ${JSON.stringify(bytes.slice(0, 80))}: not problem+json: ${raw.slice(0, 200)}`);
+          // A request line the server parsed, for a site path, gets the French page; anything else problem+json.
+          const target = /^[^\r\n ]+ (\/[^ \r\n]*) HTTP\/1\.1\r\n/.exec(bytes)?.[1];
+          const page = target !== undefined && !isApiTarget(target) && /content-type: text\/html; charset=utf-8/i.test(raw) && /\r\n\r\n<!doctype html>\n<html lang="fr"/.test(raw);
+          if (status >= 400 && !page && !/content-type: application\/problem\+json/i.test(raw)) problems.push(`raw ${JSON.stringify(bytes.slice(0, 80))}: neither problem+json nor the site's page: ${raw.slice(0, 200)}`);
           if (STACK.test(raw)) problems.push(`raw: a stack trace: ${raw.slice(0, 300)}`);
           continue;
         }
@@ -161,8 +176,15 @@ describe(`${REQUESTS} fuzzed requests`, () => {
         statuses.set(a.status, (statuses.get(a.status) ?? 0) + 1);
         const what = `${method} ${target.slice(0, 120)} [${headers["content-type"] ?? "-"}] → ${a.status} ${a.text.slice(0, 200)}`;
         if (a.status >= 500) problems.push(what);
-        if (a.status >= 400 && method !== "HEAD" && !a.contentType.startsWith("application/problem+json")) problems.push(`not problem+json: ${what}`);
-        if (a.status >= 400 && method !== "HEAD" && typeof (a.json as { code?: unknown } | undefined)?.code !== "string") problems.push(`no code: ${what}`);
+        if (a.status >= 400 && method !== "HEAD") {
+          if (isApiTarget(target)) {
+            if (!a.contentType.startsWith("application/problem+json")) problems.push(`not problem+json: ${what}`);
+            if (typeof (a.json as { code?: unknown } | undefined)?.code !== "string") problems.push(`no code: ${what}`);
+          } else if (a.status === 431) {
+            // Headers too large are refused by the connection's handler, before any route: problem+json.
+            if (!a.contentType.startsWith("application/problem+json")) problems.push(`not problem+json: ${what}`);
+          } else if (a.contentType !== "text/html; charset=utf-8" || !FRENCH_PAGE.test(a.text)) problems.push(`not the site's French page: ${what}`);
+        }
         if (STACK.test(a.text)) problems.push(`a stack trace: ${what}`);
       }
     };

@@ -89,6 +89,14 @@ describe("two serve instances on one PostgreSQL database", () => {
         expect(actor, key).toBe(principalOf.get(key!));
       }
 
+      // The audit query reads the database's log, on either instance, within the structure's scope.
+      for (const r of results.filter((_, i) => i % 499 === 0)) {
+        const a = await call(servers[1 - r.server]!.url, "GET", `/api/v1/audit?commune=${r.key}`, { token: tokens[r.client]!.token });
+        expect(a.status, a.text.slice(0, 300)).toBe(200);
+        const changes = (a.json as { records: { kind: string; actor: string; label?: string; before: unknown }[] }).records.filter((x) => x.kind === "change");
+        expect(changes.filter((x) => x.before === null).map((x) => [x.label, x.actor]), r.key).toEqual([[r.label, principalOf.get(r.key)]]);
+      }
+
       const v = runCli(["validate", "--ledger", url, "--json"]);
       expect(JSON.parse(v.stdout)).toMatchObject({ ok: true, problems: [] });
       expect(v.code).toBe(0);

@@ -1,4 +1,5 @@
 import { tokensLocation } from "../../auth/token-store.js";
+import { parseResolverOption } from "../../dns/resolve.js";
 import { InputError, quoteInput } from "../../errors.js";
 import { DEFAULT_LIMITS } from "../../server/context.js";
 import type { CommandSpec } from "../command.js";
@@ -14,18 +15,20 @@ function integer(raw: string | undefined, name: string, min: number, max: number
 
 export const command: CommandSpec = {
   name: "serve",
-  summary: "the HTTP API (JSON, bearer tokens, problem+json errors) on the ledger, for onboarding scripts and support",
-  usage: "[--host 127.0.0.1] [--port 8080] [--tokens FILE] [limits…]",
+  summary: "the HTTP API (JSON, bearer tokens, problem+json errors) and the French support pages, on the ledger",
+  usage: "[--host 127.0.0.1] [--port 8080] [--tokens FILE] [--resolver HOST:PORT…] [limits…]",
   description:
-    "Serves /api/v1 (OpenAPI at /api/v1/openapi.json), /healthz, /readyz and /metrics, and logs JSON lines\n" +
-    "(pino) on stdout, without token values. Tokens: `domaines token create`. SIGTERM stops it gracefully:\n" +
+    "Serves /api/v1 (OpenAPI at /api/v1/openapi.json), /healthz, /readyz and /metrics, the support pages\n" +
+    "in French at / (search, communes, départements, map; sign-in with a support, operator or admin token),\n" +
+    "and logs JSON lines (pino) on stdout, without token values. Tokens: `domaines token create`. SIGTERM stops it gracefully:\n" +
     "requests in flight and queued writes finish first. Put a TLS-terminating proxy in front of it; one\n" +
     "server per file ledger (instances cannot share a ledger directory).",
-  examples: ["domaines serve", "domaines serve --host 0.0.0.0 --port 8080 --ledger /srv/domaines/ledger", "DOMAINES_TOKENS=/etc/domaines/tokens.json domaines serve --rate-limit 600"],
+  examples: ["domaines serve", "domaines serve --host 0.0.0.0 --port 8080 --ledger /srv/domaines/ledger", "DOMAINES_TOKENS=/etc/domaines/tokens.json domaines serve --rate-limit 600", "domaines serve --resolver 1.1.1.1:53 --resolver 9.9.9.9:53"],
   options: {
     host: { type: "string", valueName: "HOST", description: "address to listen on (default 127.0.0.1)" },
     port: { type: "string", valueName: "PORT", description: "port (default 8080; 0 = any free port, logged at start)" },
     ...TOKENS_OPTION,
+    resolver: { type: "string", multiple: true, valueName: "HOST:PORT", description: "a DNS server the support pages' \"vérifier\" asks (repeatable; default: the system's resolvers)" },
     dkim: DKIM_OPTION,
     prices: { type: "string", valueName: "FILE", description: "prices instead of data/prices.json" },
     ...SERVICE_FILE_OPTIONS,
@@ -49,6 +52,7 @@ export const command: CommandSpec = {
       workspace: ctx.ws.options,
       tokensFile: tokensLocation(ctx.string("tokens"), ctx.ws.ledgerLocation(), process.env),
       limits,
+      resolvers: ctx.strings("resolver").map((r) => parseResolverOption(r)),
     });
     // Runs until a signal stops it (serve exits the process then).
     return new Promise<number>(() => {});

@@ -190,6 +190,15 @@ export class PostgresLedgerStore implements LedgerStore {
     );
   }
 
+  /** The audit log as the file store's records, in order (what the audit query filters). */
+  async auditRecords(): Promise<AuditRecord[]> {
+    return this.database.transaction(
+      "read the audit log",
+      async (client) => (await client.query<AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM domaines.audit_log ORDER BY audit_log.id`)).rows.map(recordOfRow),
+      { readOnly: true },
+    );
+  }
+
   async validate(reserved: ReadonlySet<string>): Promise<ValidationReport> {
     return validateRows(this.location, await this.rows("validate the ledger"), reserved);
   }

@@ -1,17 +1,22 @@
-import type { LabelState } from "../../ledger/state.js";
+import type { DesignatedVia } from "../../ledger/resolve.js";
 import { labelProblem } from "../../naming/label.js";
 import type { LabelReason } from "../../naming/labels.js";
-import { html, type Html } from "./html.js";
+import type { QueryKind } from "../../naming/query.js";
 
-/** Plain French for the facts `check` returns: the same story, for support staff and communes. */
+/** Plain French for the values the operations return: dates, services, how a query was read. */
 
 const DATE = new Intl.DateTimeFormat("fr-FR", { dateStyle: "long", timeZone: "UTC" });
 
-/** "1 décembre 2026" from an ISO timestamp (its day, in UTC as the ledger writes it). */
+/** "1er décembre 2026" from an ISO timestamp (its day, in UTC as the ledger writes it). */
 export function frenchDate(iso: string | null | undefined): string {
   if (!iso) return "date inconnue";
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso.slice(0, 10) : DATE.format(d);
+  return Number.isNaN(d.getTime()) ? iso.slice(0, 10) : DATE.format(d).replace(/^1 /, "1er ");
+}
+
+/** The date a COG takes effect: "1er janvier 2025". */
+export function cogDate(year: number): string {
+  return `1er janvier ${year}`;
 }
 
 const SERVICE_NAMES: Record<string, string> = { messages: "Messages (messagerie)", fichiers: "Fichiers (stockage)" };
@@ -24,58 +29,51 @@ export function serviceList(services: readonly string[]): string {
   return services.length === 0 ? "aucun service" : services.map(serviceName).join(", ");
 }
 
+const QUERY_KINDS: Record<QueryKind, string> = {
+  siren: "un SIREN",
+  insee: "un code INSEE",
+  key: "une clé de commune",
+  fqdn: "un nom de domaine",
+  "label-or-name": "un nom de commune ou un libellé",
+};
+
 /** How a query was read. */
-export function queryKind(kind: string): string {
-  switch (kind) {
-    case "siren":
-      return "un SIREN";
-    case "insee":
-      return "un code INSEE";
-    case "key":
-      return "une clé de commune";
-    case "fqdn":
-      return "un nom de domaine";
-    default:
-      return "un nom de commune ou un libellé";
-  }
+export function queryKind(kind: QueryKind): string {
+  return QUERY_KINDS[kind];
 }
 
-/** How a match was found (values from lookup; an unknown one, e.g. from a later history index, is shown as it is). */
-export function matchedBy(via: string): string {
-  switch (via) {
-    case "siren":
-      return "par son SIREN";
-    case "insee":
-      return "par son code INSEE";
-    case "key":
-      return "par sa clé";
-    case "label":
-      return "par son libellé";
-    case "name":
-      return "par son nom";
-    case "ledger":
-      return "par le registre (elle détient ce libellé)";
-    default:
-      return `par ${via}`;
-  }
+const VIA: Record<DesignatedVia, string> = {
+  siren: "par son SIREN",
+  insee: "par son code INSEE",
+  key: "par sa clé",
+  label: "par son libellé",
+  name: "par son nom",
+  "ledger-label": "par le registre (elle détient ce libellé)",
+  "rename-reservation": "par le libellé réservé pour elle après son changement de nom",
+  history: "par son ancien nom ou son ancien code INSEE",
+};
+
+/** How a match was found. */
+export function matchedBy(via: DesignatedVia): string {
+  return VIA[via];
 }
 
-/** Why a commune's label has its form. */
-export function labelReason(reason: LabelReason, slug: string, departement: string): string {
+/** Why a commune's label has its form (a clause, lower case: the caller frames it). */
+export function labelReason(reason: LabelReason, departement: string): string {
   const dep = departement.toLowerCase();
   switch (reason) {
     case "unique":
-      return "Aucune autre commune ne porte ce nom : son libellé est son nom simplifié (sans accents, en minuscules, avec des tirets).";
+      return "aucune autre commune ne porte ce nom : son libellé est son nom simplifié (sans accents, en minuscules, avec des tirets)";
     case "homonym":
-      return `Une autre commune porte exactement ce nom : chaque commune du groupe reçoit son numéro de département (-${dep}), et « ${slug} » seul n'est attribué à aucune d'elles.`;
+      return `une autre commune porte exactement ce nom : chaque commune du groupe reçoit son numéro de département (-${dep}), et le nom seul n'est attribué à aucune d'elles`;
     case "accent-collision":
-      return `Le nom d'une autre commune ne diffère que par les accents ou la ponctuation et donne le même libellé « ${slug} » : chacune reçoit son numéro de département (-${dep}).`;
+      return `le nom d'une autre commune ne diffère que par les accents ou la ponctuation et donne le même libellé : chacune reçoit son numéro de département (-${dep})`;
     case "fallback":
-      return `« ${slug}-${dep} » est déjà pris (même nom deux fois dans le département, ou libellé d'une autre commune) : le code INSEE est ajouté.`;
+      return `le libellé avec le numéro de département (-${dep}) est déjà pris (même nom deux fois dans le département, ou libellé d'une autre commune) : le code INSEE est ajouté`;
   }
 }
 
-/** Why a label cannot be allocated, from its rule. */
+/** Why a label can be no commune's, from its rule (null when the rules allow it). */
 export function labelProblemText(label: string, reserved: ReadonlySet<string>): string | null {
   const problem = labelProblem(label, reserved);
   if (!problem) return null;
@@ -89,33 +87,7 @@ export function labelProblemText(label: string, reserved: ReadonlySet<string>): 
     case "reserved":
       return label.startsWith("_") || label.startsWith("xn--")
         ? `« ${label} » commence par un préfixe réservé (« _ » aux enregistrements techniques, « xn-- » aux noms internationalisés)`
-        : `« ${label} » figure sur la liste des libellés réservés`;
+        : `« ${label} » figure sur la liste des libellés que la plateforme se réserve`;
   }
 }
 
-/**
- * The ledger's state of a label, in French: the twin of describeLabelState. `commune`
- * renders a commune key (a link to its page, or its former key).
- */
-export function labelStateSentence(s: LabelState, zone: string, commune: (key: string) => Html): Html {
-  const fqdn = html`<strong>${s.label}.${zone}</strong>`;
-  switch (s.state) {
-    case "free":
-      return html`${fqdn} est libre : aucune commune ne le détient dans le registre.`;
-    case "allocated":
-      return html`${fqdn} est attribué à ${commune(s.key!)} depuis le ${frenchDate(s.since)}${s.legacy ? " (libellé historique, repris tel qu'il était déjà en service)" : ""}${
-        s.grandfathered ? " (conservé par sa commune après l'apparition d'un homonyme)" : ""
-      }${s.services.length ? html` ; services : ${serviceList(s.services)}` : ""}.`;
-    case "alias":
-      if (s.key === s.aliasOf) {
-        return html`${fqdn} est un alias de ${commune(s.aliasOf!)} : c'était son libellé avant qu'elle ne prenne celui de son nouveau nom ; le courrier qui lui est adressé y arrive toujours. Il ne sera jamais attribué à une autre commune.`;
-      }
-      return html`${fqdn} est un alias de ${commune(s.aliasOf!)} : il appartenait à ${s.holderName ?? s.key}, qui a fusionné avec elle ; le courrier adressé à ce domaine arrive désormais chez ${commune(s.aliasOf!)}. Il ne sera jamais attribué à une autre commune.`;
-    case "reserved":
-      return s.reservedReason === "homonym-group"
-        ? html`${fqdn} est réservé : c'est le nom commun à plusieurs communes homonymes, aucune d'elles ne le reçoit ; chacune reçoit son nom suivi de son numéro de département.`
-        : html`${fqdn} est réservé pour ${commune(s.key!)} (le libellé de son nouveau nom après un changement de nom) ; elle ne l'obtient que si elle le demande.`;
-    case "tombstone":
-      return html`${fqdn} est clos depuis le ${frenchDate(s.since)} : il appartenait à ${s.holderName ?? s.key}, qui n'existe plus ; il ne sera jamais réattribué.`;
-  }
-}

@@ -1,8 +1,12 @@
+import type { Principal } from "../../auth/tokens.js";
 import { html, type Html } from "./html.js";
+
+/** A token's principal the pages sign in (a webhook token opens nothing here). */
+export type PagePrincipal = Principal & { role: "admin" | "operator" | "support" };
 
 /** Who is looking at a page: nobody (public), or a principal with the session's CSRF token. */
 export interface Viewer {
-  principal: { role: "admin" | "operator" | "support"; operator?: string | null } | null;
+  principal: PagePrincipal | null;
   csrf: string | null;
 }
 

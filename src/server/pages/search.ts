@@ -1,48 +1,51 @@
-import type { CheckAnswer, CheckMatch } from "../../operations/check.js";
+import { sirenOfKey } from "../../communes/history.js";
+import type { CheckAnswer, CheckFormer, CheckMatch } from "../../operations/check.js";
 import type { Suggestion } from "../../operations/suggest.js";
-import { frenchDate, labelProblemText, labelReason, labelStateSentence, matchedBy, queryKind, serviceList } from "./french.js";
+import { frenchDate, matchedBy, queryKind, serviceList } from "./french.js";
 import { html, type Html } from "./html.js";
-
-/** What the search page needs besides the answer: the zone, reserved labels, and how to show a commune key. */
-export interface SearchContext {
-  zone: string;
-  reserved: ReadonlySet<string>;
-  /** A link to a current commune's page, or the key in words when it is no current commune. */
-  commune: (key: string) => Html;
-  /** The key of the current commune with this INSEE code (homonym links). */
-  keyOfInsee: (insee: string) => string | null;
-}
+import { factText, headline, type StoryContext } from "./story.js";
 
 export function communeHref(key: string): string {
   return `/communes/${encodeURIComponent(key)}`;
 }
 
-/** The search page's content: the same story `check` tells (src/operations/check.ts), in French. */
-export function searchResults(answer: CheckAnswer, suggestions: readonly Suggestion[] | null, ctx: SearchContext): Html {
+/**
+ * The search page's content: `check`'s answer (src/operations/check.ts) in French. The
+ * headline and the reasons come from the answer's typed fields (story.ts); the cards say
+ * what the ledger holds for each commune found, current or former.
+ */
+export function searchResults(answer: CheckAnswer, ctx: StoryContext): Html {
   const n = answer.normalized;
   const shown = n.unicode === n.ascii ? html`<strong>${n.ascii}</strong>` : html`<strong>${n.unicode}</strong> (forme ASCII : <code>${n.ascii}</code>)`;
-  const status = answer.status;
-  const facts = status ? { label: status.label, homonymGroupSlug: status.state === "reserved" && status.reason === "homonym-group" } : null;
-  const problem = facts ? labelProblemText(facts.label, ctx.reserved) : null;
-  const names = answer.matches.filter((m) => m.matchedBy === "name").length;
   return html`<section aria-labelledby="resultats">
   <h1 id="resultats">Résultats pour « ${answer.query} »</h1>
   <p>Recherche lue comme ${queryKind(n.kind)} : ${shown}.</p>
-  ${answer.ledgerLabel ? html`<p class="fr-text--lead" data-testid="etat-libelle">${labelStateSentence(answer.ledgerLabel, ctx.zone, ctx.commune)}</p>` : ""}
-  ${problem ? html`<p>Le libellé « ${facts!.label} » ne peut pas être attribué : ${problem}.</p>` : ""}
-  ${facts?.homonymGroupSlug ? html`<p>« ${facts.label} » est le nom partagé par ${names} communes homonymes : il est réservé et n'est attribué à aucune d'elles.</p>` : ""}
-  ${answer.matches.length > 0 ? html`<h2 class="fr-h4">${answer.matches.length === 1 ? "1 commune" : `${answer.matches.length} communes`}</h2>
-  <ul class="fr-raw-list" id="communes-trouvees">${answer.matches.map((m) => html`<li>${matchCard(m, ctx)}</li>`)}</ul>` : ""}
-  ${answer.found ? "" : notFound(answer, suggestions ?? [], ctx)}
+  <p class="fr-text--lead" data-testid="etat-libelle" data-state="${answer.state}">${headline(answer, ctx)}</p>
+  ${
+    answer.story.length
+      ? html`<h2 class="fr-h4" id="pourquoi">Pourquoi</h2>
+  <ul id="histoire">${answer.story.map((f) => html`<li data-fact="${f.kind}">${factText(f, ctx)}</li>`)}</ul>`
+      : ""
+  }
+  ${
+    answer.matches.length
+      ? html`<h2 class="fr-h4">${answer.matches.length === 1 ? "1 commune" : `${answer.matches.length} communes`}</h2>
+  <ul class="fr-raw-list" id="communes-trouvees">${answer.matches.map((m) => html`<li>${matchCard(m)}</li>`)}</ul>`
+      : ""
+  }
+  ${
+    answer.former.length
+      ? html`<h2 class="fr-h4">${answer.matches.length ? "Anciennes communes de ce nom" : answer.former.length === 1 ? "Ancienne commune" : "Anciennes communes"}</h2>
+  <ul class="fr-raw-list" id="anciennes-communes">${answer.former.map((f) => html`<li>${formerCard(f, ctx)}</li>`)}</ul>`
+      : ""
+  }
+  ${answer.found ? "" : notFound(answer, answer.suggestions ?? [], ctx)}
 </section>`;
 }
 
-function matchCard(m: CheckMatch, ctx: SearchContext): Html {
+/** A current commune found: who it is and what the ledger holds for it (the reasons are the story's). */
+function matchCard(m: CheckMatch): Html {
   const l = m.ledger;
-  const homonyms = m.homonyms.map((insee) => {
-    const key = ctx.keyOfInsee(insee);
-    return key ? html`<li>${ctx.commune(key)}</li>` : html`<li>INSEE ${insee}</li>`;
-  });
   return html`<article class="resultat fr-mb-5w">
   <h3 class="fr-h4 fr-mb-1w"><a href="${communeHref(m.key)}">${m.name} (${m.departement})</a></h3>
   <p class="fr-text--sm fr-mb-1w">Code INSEE ${m.insee} · ${m.siren ? `SIREN ${m.siren}` : `sans SIREN (clé ${m.key})`} · trouvée ${matchedBy(m.matchedBy)}</p>
@@ -53,16 +56,28 @@ function matchCard(m: CheckMatch, ctx: SearchContext): Html {
     <li>Services : ${serviceList(l.services)}.</li>`
         : html`<li>Pas encore de domaine dans le registre ; elle recevrait <strong>${m.fqdn ?? "aucun libellé valide"}</strong>.</li>`
     }
-    ${l.label && l.label !== m.label ? html`<li>Son domaine reste ${l.label}, même si son nom donnerait aujourd'hui ${m.label ?? "un libellé invalide"} : un libellé ne change jamais.</li>` : ""}
-    ${l.aliases.length ? html`<li>Alias (communes fusionnées avec elle ; leur courrier arrive ici) : ${l.aliases.map((a) => `${a}.${ctx.zone}`).join(", ")}.</li>` : ""}
-    ${l.reserved.length ? html`<li>Réservé pour elle (libellé de son nouveau nom) : ${l.reserved.join(", ")}.</li>` : ""}
-    <li>Pourquoi ce libellé : ${m.problem ? "aucun libellé valide ne peut être calculé pour ce nom." : labelReason(m.reason, m.slug, m.departement)}</li>
-    ${homonyms.length ? html`<li>Homonymes (même libellé de base « ${m.slug} ») : <ul>${homonyms}</ul></li>` : ""}
   </ul>
 </article>`;
 }
 
-function notFound(answer: CheckAnswer, suggestions: readonly Suggestion[], ctx: SearchContext): Html {
+/** A former commune (or former code) the query names: its identifiers, and the commune it is part of today. */
+function formerCard(f: CheckFormer, ctx: StoryContext): Html {
+  const first = f.steps[0]!;
+  const from = first.from;
+  const title = "name" in from ? html`${from.name} (${from.departement}) — ancienne commune` : html`Code INSEE ${from.insee} — ancien code`;
+  const siren = "key" in from ? sirenOfKey(from.key) : null;
+  const same = f.steps.every((s) => s.kind === "rename" || s.kind === "recode");
+  const today = f.successor
+    ? html`${same ? "Aujourd'hui : " : "Aujourd'hui partie de "}${ctx.place(f.successor)}${same ? " (même commune)" : ""}.`
+    : html`Aucune commune actuelle ne lui succède.`;
+  return html`<article class="ancienne fr-mb-5w">
+  <h3 class="fr-h4 fr-mb-1w">${title}</h3>
+  <p class="fr-text--sm fr-mb-1w">Code INSEE ${from.insee}${siren ? ` · SIREN ${siren}` : ""}</p>
+  <p>${today}</p>
+</article>`;
+}
+
+function notFound(answer: CheckAnswer, suggestions: readonly Suggestion[], ctx: StoryContext): Html {
   return html`<div class="fr-callout fr-mb-3w">
   <h2 class="fr-callout__title">Aucune commune ne correspond à « ${answer.query} »</h2>
   ${
@@ -73,7 +88,7 @@ function notFound(answer: CheckAnswer, suggestions: readonly Suggestion[], ctx: 
       (c, i) => html`${i > 0 ? " · " : ""}<a href="${communeHref(c.key)}">${c.name} (${c.departement})</a>${c.label ? html` — ${c.label}.${ctx.zone}` : ""}`,
     )}</li>`,
   )}</ul>`
-      : html`<p class="fr-callout__text">Essayez le nom avec ses accents, le code INSEE ou le SIREN.</p>`
+      : html`<p class="fr-callout__text">Aucun nom de commune n'en est proche.</p>`
   }
 </div>`;
 }

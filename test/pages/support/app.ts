@@ -1,40 +1,35 @@
-import Fastify, { type FastifyInstance } from "fastify";
-import { supportPages, type PagePrincipal } from "../../../src/server/pages/index.js";
-import { Workspace, type WorkspaceOptions } from "../../../src/workspace.js";
-
-/** Tokens the test verifier knows; `revoke` makes one fail from then on (as `token revoke` would). */
-export const TOKENS: Record<string, PagePrincipal> = {
-  "tok-support": { role: "support" },
-  "tok-admin": { role: "admin" },
-  "tok-cdg48": { role: "operator", operator: "cdg48" },
-  "tok-other": { role: "operator", operator: "elsewhere" },
-};
+import { join } from "node:path";
+import type { FastifyInstance } from "fastify";
+import { openTokenStore } from "../../../src/auth/token-store.js";
+import { buildApp, ServerWorkspace } from "../../../src/server/app.js";
+import type { Limits } from "../../../src/server/context.js";
+import { PLUGINS } from "../../../src/server/plugins.js";
 
 export interface PagesApp {
   app: FastifyInstance;
-  url: string;
-  ws: Workspace;
-  revoke(token: string): void;
+  ws: ServerWorkspace;
   close(): Promise<void>;
 }
 
+export interface PagesSetup {
+  ledger: string;
+  operators?: string;
+  communesFile?: string;
+  resolvers?: string[];
+  limits?: Partial<Limits>;
+}
+
 /**
- * Until `domaines serve` lands (branch server), a minimal fastify app that registers the
- * pages plugin with a test token verifier, listening on 127.0.0.1.
+ * The server exactly as `domaines serve` builds it (API, support pages, the token store
+ * beside the ledger that `domaines token create` writes), in this process, not listening:
+ * for fastify's inject. The browser tests run the real `domaines serve` process instead.
  */
-export async function startPages(options: WorkspaceOptions & { resolvers?: string[]; secureCookies?: boolean }): Promise<PagesApp> {
-  const { resolvers, secureCookies, ...wsOptions } = options;
-  const ws = new Workspace(wsOptions);
-  const revoked = new Set<string>();
-  const app = Fastify({ logger: false });
-  await app.register(
-    supportPages({
-      workspace: ws,
-      verifyToken: (token) => (revoked.has(token) ? null : (TOKENS[token] ?? null)),
-      ...(resolvers ? { resolvers } : {}),
-      ...(secureCookies === undefined ? {} : { secureCookies }),
-    }),
-  );
-  const url = await app.listen({ host: "127.0.0.1", port: 0 });
-  return { app, url, ws, revoke: (t) => revoked.add(t), close: () => app.close() };
+export async function buildPagesApp(setup: PagesSetup): Promise<PagesApp> {
+  const ws = new ServerWorkspace({ ledger: setup.ledger, ...(setup.operators ? { operatorsFile: setup.operators } : {}), ...(setup.communesFile ? { communesFile: setup.communesFile } : {}) });
+  const { app } = await buildApp({ ws, tokens: await openTokenStore(join(setup.ledger, "tokens.json")), log: false, plugins: PLUGINS, ...(setup.resolvers ? { resolvers: setup.resolvers } : {}), ...(setup.limits ? { limits: setup.limits } : {}) });
+  await app.ready();
+  return { app, ws, close: async () => {
+    await app.close();
+    await ws.close();
+  } };
 }
