@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 // Only the domain module: the package index loads every OVH product (~0.3 s more per run).
 import * as ovhDomain from "@ovhcloud/pulumi-ovh/domain/index.js";
+import { COMMUNE_COMPONENT, ZONE_NAMES_COMPONENT } from "../src/records/logical-names.js";
 import type { OwnerPlan } from "./plan.js";
 
 /**
@@ -19,7 +20,7 @@ export class CommuneDomain extends pulumi.ComponentResource {
   readonly records: ovhDomain.ZoneRecord[];
 
   constructor(plan: OwnerPlan, opts?: pulumi.ComponentResourceOptions) {
-    super("domaines:dns:CommuneDomain", plan.resourceName, {}, opts);
+    super(COMMUNE_COMPONENT, plan.resourceName, {}, opts);
     this.label = plan.label;
     this.records = createRecords(this, plan);
     this.registerOutputs();
@@ -31,7 +32,7 @@ export class ZoneNames extends pulumi.ComponentResource {
   readonly records: ovhDomain.ZoneRecord[];
 
   constructor(plan: OwnerPlan, opts?: pulumi.ComponentResourceOptions) {
-    super("domaines:dns:ZoneNames", plan.resourceName, {}, opts);
+    super(ZONE_NAMES_COMPONENT, plan.resourceName, {}, opts);
     this.records = createRecords(this, plan);
     this.registerOutputs();
   }

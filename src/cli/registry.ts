@@ -13,6 +13,7 @@ export const COMMANDS: Entry[] = [
   { name: "allocate", summary: "give communes their label in the ledger (idempotent: a commune keeps the label it has)", load: () => import("./commands/allocate.js") },
   { name: "onboard", summary: "enrol a commune in services (allocating its label if needed), with optional quota overrides", load: () => import("./commands/onboard.js") },
   { name: "offboard", summary: "end a commune's enrolment in services; its label stays its own (never back to the pool)", load: () => import("./commands/offboard.js") },
+  { name: "undelegate", summary: "move a delegated label's records back into the parent zone (a report first, --apply to write)", load: () => import("./commands/undelegate.js") },
   { name: "import", summary: "record legacy labels already live (siren|insee,label), kept as they are and flagged legacy", load: () => import("./commands/import.js") },
   { name: "cog-sync", summary: "compare the ledger with the current commune data (renames, mergers, INSEE changes, homonyms, disappearances)", load: () => import("./commands/cog-sync.js") },
   { name: "export", summary: "the whole ledger as JSON or CSV (reversibility), or the DNS zone file of the desired records", load: () => import("./commands/export.js") },

@@ -19,13 +19,13 @@ export interface Query {
 }
 
 /** `HOST:PORT`, `HOST` (port 53) or `[IPv6]:PORT` into what Resolver.setServers takes. */
-export function parseResolverOption(raw: string): string {
+export function parseResolverOption(raw: string, option = "--resolver"): string {
   const v4 = /^(\d{1,3}(?:\.\d{1,3}){3})(?::(\d{1,5}))?$/.exec(raw);
   const v6 = /^\[([0-9a-fA-F:.]+)\](?::(\d{1,5}))?$/.exec(raw);
   const m = v4 ?? v6;
   const port = m?.[2] === undefined ? 53 : Number(m[2]);
   if (!m || port < 1 || port > 65535 || (v4 && m[1]!.split(".").some((o) => Number(o) > 255))) {
-    throw new InputError(`--resolver ${quoteInput(raw)} is not an address; use HOST:PORT with an IP address, e.g. 127.0.0.1:5353 or [::1]:53.`);
+    throw new InputError(`${option} ${quoteInput(raw)} is not an address; use HOST:PORT with an IP address, e.g. 127.0.0.1:5353 or [::1]:53.`);
   }
   return v4 ? `${m[1]}:${port}` : `[${m[1]}]:${port}`;
 }
@@ -67,6 +67,9 @@ async function ask(resolver: Resolver, q: Query): Promise<string[]> {
     case "TXT":
       // One value per record: its character-strings joined, as the model keeps it.
       return (await resolver.resolveTxt(q.fqdn)).map((chunks) => chunks.join(""));
+    case "DS":
+      // c-ares has no DS resolver: verify asks the parent for a delegation's DS on the wire (src/dns/wire.ts).
+      throw Object.assign(new Error("DS is not asked through the system resolver"), { code: "NOTIMP" });
     case "CAA":
       return (await resolver.resolveCaa(q.fqdn)).map((c) => {
         const [tag, value] = Object.entries(c).find(([k]) => k !== "critical") ?? ["?", ""];

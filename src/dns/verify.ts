@@ -8,7 +8,8 @@ import { canonicalIPv6, type Answer, type Query } from "./resolve.js";
  * RPNT mail criteria (2.3–2.7) on the answers. Pure: the answers come in as values.
  */
 
-export type RecordStatus = "correct" | "incorrect" | "missing" | "unexpected" | "error" | "pending";
+/** `observed`: served by a delegated label's child zone where the model expects nothing (reported, not failed). */
+export type RecordStatus = "correct" | "incorrect" | "missing" | "unexpected" | "error" | "pending" | "observed";
 
 export interface RecordCheck {
   fqdn: string;
@@ -18,6 +19,8 @@ export interface RecordCheck {
   found: string[];
   status: RecordStatus;
   detail: string;
+  /** For a delegated label: whether the parent zone (NS, DS) or the child zone serves this RRset, i.e. which side is wrong on a failure. */
+  side?: "parent" | "child";
 }
 
 export type CriterionStatus = "pass" | "fail" | "not-applicable" | "not-checked";
@@ -102,8 +105,22 @@ export function compareAnswers(input: VerifyInput, answers: ReadonlyMap<string, 
   }
 
   const criteria = rpnt(input, answers);
-  const failures = records.filter((r) => r.status !== "correct" && r.status !== "pending").length + criteria.filter((c) => c.mandatory && c.status === "fail").length;
+  const failures = records.filter((r) => r.status !== "correct" && r.status !== "pending" && r.status !== "observed").length + criteria.filter((c) => c.mandatory && c.status === "fail").length;
   return { fqdn: input.fqdn, records, criteria, ok: failures === 0, failures };
+}
+
+/**
+ * What a delegated label's child zone serves at the RRsets `verify` asked for but the model
+ * has no expectation about (a commune not enrolled keeps its legacy mail there): listed so
+ * that the report shows the child's mail records, never a failure.
+ */
+export function observedRecords(input: VerifyInput, answers: ReadonlyMap<string, Answer>): RecordCheck[] {
+  const expected = new Set(input.expected.map((r) => key(fqdnOf(r.name, input.zone), r.type)));
+  return queriesFor(input).flatMap((q) => {
+    const a = answers.get(key(q.fqdn, q.type));
+    if (expected.has(key(q.fqdn, q.type)) || a?.status !== "ok") return [];
+    return [{ fqdn: q.fqdn, type: q.type, purpose: null, expected: null, found: a.values, status: "observed" as const, detail: "served by the child zone; the model expects nothing here (no service enrolled)", side: "child" as const }];
+  });
 }
 
 function describe(status: RecordStatus, answer: Answer, found: string[]): string {

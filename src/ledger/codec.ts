@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import { InputError } from "../errors.js";
-import { enrolmentSchema, ledgerEntrySchema, type LedgerEntry } from "./schema.js";
+import { adoptedRecordSchema, delegationSchema, enrolmentSchema, ledgerEntrySchema, type LedgerEntry } from "./schema.js";
 
 /**
  * Ledger text <-> entries. One JSON object a line, sorted by label, keys in one fixed
@@ -10,6 +10,7 @@ import { enrolmentSchema, ledgerEntrySchema, type LedgerEntry } from "./schema.j
 const KEY_ORDER = [
   "label", "state", "key", "aliasOf", "inheritedFrom", "reservedReason", "name", "departement",
   "inseeHistory", "nameHistory", "allocatedAt", "updatedAt", "tombstonedAt", "legacy", "grandfathered", "services",
+  "delegation", "undelegatedAt", "adopted",
 ] as const satisfies readonly (keyof LedgerEntry)[];
 
 // A field the schema has but the canonical order lacks would be dropped on every write: refuse to start.
@@ -63,14 +64,36 @@ function servicesJson(services: LedgerEntry["services"]): string {
   return `${text}}`;
 }
 
+/** The delegation and each adopted record in their schema's field order too, for the same reason. */
+const DELEGATION_ORDER = Object.keys(delegationSchema.shape);
+const ADOPTED_ORDER = Object.keys(adoptedRecordSchema.shape);
+
+function orderedJson(value: Readonly<Record<string, unknown>>, order: readonly string[]): string {
+  let text = "";
+  for (const field of order) if (value[field] !== undefined) text += `${text === "" ? "" : ","}${JSON.stringify(field)}:${JSON.stringify(value[field])}`;
+  return `{${text}}`;
+}
+
+/** Fields whose text is not plain JSON.stringify: maps and nested objects written in a fixed order. */
+const ORDERED_FIELDS: ReadonlySet<string> = new Set(["services", "delegation", "adopted"]);
+
 function valueJson(key: (typeof KEY_ORDER)[number], value: unknown): string {
-  return key === "services" ? servicesJson(value as LedgerEntry["services"]) : JSON.stringify(value);
+  switch (key) {
+    case "services":
+      return servicesJson(value as LedgerEntry["services"]);
+    case "delegation":
+      return orderedJson(value as Record<string, unknown>, DELEGATION_ORDER);
+    case "adopted":
+      return `[${(value as Record<string, unknown>[]).map((r) => orderedJson(r, ADOPTED_ORDER)).join(",")}]`;
+    default:
+      return JSON.stringify(value);
+  }
 }
 
 /** The entry as a plain object in canonical order (what is written and what the audit log shows). */
 export function canonicalEntry(entry: LedgerEntry): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const k of KEY_ORDER) if (!isDefault(k, entry[k])) out[k] = k === "services" ? JSON.parse(servicesJson(entry.services)) : entry[k];
+  for (const k of KEY_ORDER) if (!isDefault(k, entry[k])) out[k] = ORDERED_FIELDS.has(k) ? JSON.parse(valueJson(k, entry[k])) : entry[k];
   return out;
 }
 
@@ -146,6 +169,15 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(enrolment);
   }
   Object.freeze(e.services);
+  if (e.delegation) {
+    Object.freeze(e.delegation.nameservers);
+    if (e.delegation.ds) Object.freeze(e.delegation.ds);
+    Object.freeze(e.delegation);
+  }
+  if (e.adopted) {
+    for (const r of e.adopted) Object.freeze(r);
+    Object.freeze(e.adopted);
+  }
   return Object.freeze(value);
 }
 

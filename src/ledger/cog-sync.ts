@@ -163,7 +163,8 @@ export function planCogSync(
   // 3. What pointed to a vanished key: tombstones, re-pointed aliases, stale rename reservations.
   const tombstoneByKey = new Map<string, CogSyncReport["tombstones"][number]>();
   const tombstone = (e: LedgerEntry): void => {
-    set({ ...e, state: "tombstone", tombstonedAt: now, updatedAt: now, services: {}, aliasOf: undefined, reservedReason: undefined, inheritedFrom: undefined });
+    // A tombstone receives no mail: records adopted from the live zone and a delegation end with it (the no-mail set replaces them).
+    set({ ...e, state: "tombstone", tombstonedAt: now, updatedAt: now, services: {}, aliasOf: undefined, reservedReason: undefined, inheritedFrom: undefined, adopted: undefined, delegation: undefined, undelegatedAt: e.delegation ? now : e.undelegatedAt });
     const t = tombstoneByKey.get(e.key!) ?? { key: e.key!, insee: lastInsee(e) ?? null, name: lastName(e) ?? null, labels: [] };
     t.labels.push(e.label);
     tombstoneByKey.set(e.key!, t);

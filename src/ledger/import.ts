@@ -88,7 +88,7 @@ export function contestedLabels(computed: Iterable<ComputedLabel>, communes: rea
 }
 
 /** Why giving `label` to commune `key` takes it from someone the naming rules give it to; null when it does not. */
-function contestedBy(label: string, key: string, contested: ContestedLabels, byKey: ReadonlyMap<string, Commune>): string | null {
+export function contestedBy(label: string, key: string, contested: ContestedLabels, byKey: ReadonlyMap<string, Commune>): string | null {
   const owner = contested.computed.get(label);
   if (owner !== undefined && owner !== key) {
     const c = byKey.get(owner);

@@ -1,4 +1,5 @@
 import { labelProblem } from "../naming/label.js";
+import { delegationTransitionProblem, dnsFactProblems, holdsDnsFacts } from "./delegation.js";
 import { ENROLLABLE_SERVICES, isServiceName, quotaAccountProblem } from "./services.js";
 import type { LedgerEntry } from "./schema.js";
 
@@ -52,6 +53,7 @@ function entryProblems(e: LedgerEntry, reserved: ReadonlySet<string>, primary: R
     break;
   }
   if (e.state !== "allocated" && hasServices) out = push(out, `services are enrolled on a label in state ${e.state}; enrolment belongs on the commune's allocated label`);
+  if (holdsDnsFacts(e)) for (const m of dnsFactProblems(e)) out = push(out, m);
   switch (e.state) {
     case "alias": // of a merged commune's successor, or of the same commune after it switched to its new name's label
       if (e.aliasOf === undefined) out = push(out, "an alias needs aliasOf (the key mail goes to)");
@@ -100,5 +102,5 @@ export function transitionProblem(before: LedgerEntry | null, after: LedgerEntry
   if (before.state === "reserved" && before.reservedReason === "homonym-group" && after.state !== "reserved") {
     return `label "${before.label}" is the reserved slug of a homonym group; it is never allocated`;
   }
-  return null;
+  return before.delegation === undefined ? null : delegationTransitionProblem(before, after);
 }

@@ -28,6 +28,41 @@ export const enrolmentSchema = z.strictObject({
 });
 export type Enrolment = z.infer<typeof enrolmentSchema>;
 
+/** A host name as the ledger keeps it: lowercase, no trailing dot (the record model adds it). */
+export const hostNameSchema = z.string().max(253).regex(/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "a lowercase host name without trailing dot, such as ns0.dom.scw.cloud");
+
+/**
+ * A label whose zone lives elsewhere (the people plugin's sub-zones at Scaleway): the
+ * parent publishes only these NS records (and DS when the child is signed), nothing else
+ * at or below the label. Where the records live, not who holds the label: the state
+ * (allocated, alias) is unchanged.
+ */
+export const delegationSchema = z.strictObject({
+  nameservers: z.array(hostNameSchema).min(1).max(13),
+  /** DS records in presentation form `<key tag> <algorithm> <digest type> <hex digest>`; absent when the child is unsigned. */
+  ds: z.array(z.string().regex(/^\d{1,5} \d{1,3} \d{1,3} [0-9A-F]{40,128}$/, "a DS record: <key tag> <algorithm> <digest type> <uppercase hex digest>")).min(1).optional(),
+  /** TTL of the NS (and DS) records as found; absent = the configuration's dns.ttl. */
+  ttl: z.number().int().min(60).max(604800).optional(),
+  since: isoDateTimeSchema,
+});
+export type Delegation = z.infer<typeof delegationSchema>;
+
+/**
+ * A record found in the live zone and kept as the desired state of its label (`import
+ * --zone --apply`), so that the first `pulumi up` after an import changes nothing. Names
+ * are relative to the label ("" = the label itself, "_dmarc", "dimail._domainkey").
+ */
+export const adoptedRecordSchema = z.strictObject({
+  /** Identity within the owner (Pulumi logical names derive from it). */
+  purpose: z.string().regex(/^adopted-[a-z0-9-]{1,60}$/, "adopted-<name>-<n>"),
+  name: z.string().max(190).regex(/^([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*)?$/, "a name relative to the label: lowercase labels of letters, digits, hyphens, underscores"),
+  type: z.enum(["A", "AAAA", "CNAME", "MX", "TXT", "CAA"]),
+  ttl: z.number().int().min(60).max(604800),
+  /** Presentation value as the record model keeps it (TXT: the whole text, unquoted). */
+  value: z.string().min(1).max(4000),
+});
+export type AdoptedRecord = z.infer<typeof adoptedRecordSchema>;
+
 export const ledgerEntrySchema = z.strictObject({
   label: z.string().min(1).max(63),
   state: ledgerStateSchema,
@@ -55,5 +90,11 @@ export const ledgerEntrySchema = z.strictObject({
   grandfathered: z.boolean().default(false),
   /** Services the commune is enrolled in (on its `allocated` label only): messages, fichiers, … */
   services: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), enrolmentSchema).default({}),
+  /** The label's zone lives elsewhere (allocated or alias labels only); see delegationSchema. */
+  delegation: delegationSchema.optional(),
+  /** When `domaines undelegate` moved the label's records back into the parent zone (what explains the NS records going). */
+  undelegatedAt: isoDateTimeSchema.optional(),
+  /** Records adopted from the live zone (allocated or alias labels only): the label's desired records beside the model's. */
+  adopted: z.array(adoptedRecordSchema).min(1).optional(),
 });
 export type LedgerEntry = z.infer<typeof ledgerEntrySchema>;

@@ -14,11 +14,13 @@ export interface LabelState {
   legacy: boolean;
   grandfathered: boolean;
   services: string[];
+  /** The name servers the label's zone is delegated to (its records live there); null when the parent holds them. */
+  delegatedTo: string[] | null;
 }
 
 export function labelState(index: LedgerIndex, label: string): LabelState {
   const e = index.byLabel.get(label);
-  if (!e) return { label, state: "free", key: null, holderName: null, aliasOf: null, reservedReason: null, since: null, legacy: false, grandfathered: false, services: [] };
+  if (!e) return { label, state: "free", key: null, holderName: null, aliasOf: null, reservedReason: null, since: null, legacy: false, grandfathered: false, services: [], delegatedTo: null };
   return {
     label,
     state: e.state,
@@ -30,6 +32,7 @@ export function labelState(index: LedgerIndex, label: string): LabelState {
     legacy: e.legacy,
     grandfathered: e.grandfathered,
     services: Object.keys(e.services),
+    delegatedTo: e.delegation?.nameservers ?? null,
   };
 }
 
@@ -42,8 +45,8 @@ export type CommuneRef = Candidate;
  * answer's headline comes from here; the reasons that follow never restate it.
  */
 export type LabelStatus =
-  | { state: "allocated"; label: string; holder: CommuneRef | null; holderName: string; since: string; legacy: boolean; grandfathered: boolean; services: string[] }
-  | { state: "alias"; label: string; of: CommuneRef | null; ofName: string; formerHolder: string; renamed: boolean; since: string }
+  | { state: "allocated"; label: string; holder: CommuneRef | null; holderName: string; since: string; legacy: boolean; grandfathered: boolean; services: string[]; delegatedTo: string[] | null }
+  | { state: "alias"; label: string; of: CommuneRef | null; ofName: string; formerHolder: string; renamed: boolean; since: string; delegatedTo: string[] | null }
   | { state: "reserved"; label: string; reason: "homonym-group" | "rename" | "reserved-list"; inLedger: boolean; for: CommuneRef | null; problem: string | null }
   | { state: "tombstone"; label: string; formerHolder: string; since: string }
   | { state: "invalid"; label: string; problem: string }
@@ -66,9 +69,9 @@ export function decideLabelStatus(ledger: LabelState, rules: LabelRuleFacts, ref
   const nameOf = (key: string | null, fallback: string | null): string => (key ? (ref(key)?.name ?? fallback ?? key) : (fallback ?? "an unknown commune"));
   switch (ledger.state) {
     case "allocated":
-      return { state: "allocated", label, holder: ledger.key ? ref(ledger.key) : null, holderName: nameOf(ledger.key, ledger.holderName), since: ledger.since ?? "", legacy: ledger.legacy, grandfathered: ledger.grandfathered, services: ledger.services };
+      return { state: "allocated", label, holder: ledger.key ? ref(ledger.key) : null, holderName: nameOf(ledger.key, ledger.holderName), since: ledger.since ?? "", legacy: ledger.legacy, grandfathered: ledger.grandfathered, services: ledger.services, delegatedTo: ledger.delegatedTo };
     case "alias":
-      return { state: "alias", label, of: ledger.aliasOf ? ref(ledger.aliasOf) : null, ofName: nameOf(ledger.aliasOf, null), formerHolder: ledger.holderName ?? ledger.key ?? "a former commune", renamed: ledger.key === ledger.aliasOf, since: ledger.since ?? "" };
+      return { state: "alias", label, of: ledger.aliasOf ? ref(ledger.aliasOf) : null, ofName: nameOf(ledger.aliasOf, null), formerHolder: ledger.holderName ?? ledger.key ?? "a former commune", renamed: ledger.key === ledger.aliasOf, since: ledger.since ?? "", delegatedTo: ledger.delegatedTo };
     case "reserved":
       return { state: "reserved", label, reason: ledger.reservedReason === "rename" ? "rename" : "homonym-group", inLedger: true, for: ledger.reservedReason === "rename" && ledger.key ? ref(ledger.key) : null, problem: null };
     case "tombstone":
@@ -86,13 +89,14 @@ const named = (c: CommuneRef | null, fallback: string): string => (c ? `${c.name
 /** THE state sentence, in English, for support staff (the support page renders the same LabelStatus in French). */
 export function labelStatusSentence(s: LabelStatus, zone: string): string {
   const fqdn = `${s.label}.${zone}`;
+  const delegated = (s.state === "allocated" || s.state === "alias") && s.delegatedTo ? `; delegated to ${s.delegatedTo.join(", ")}` : "";
   switch (s.state) {
     case "allocated":
-      return `${fqdn} is allocated to ${named(s.holder, s.holderName)} since ${s.since.slice(0, 10)}${s.legacy ? " (legacy label)" : ""}${s.grandfathered ? " (kept by its holder after a homonym appeared)" : ""}${s.services.length ? `; enrolled in ${s.services.join(", ")}` : ""}.`;
+      return `${fqdn} is allocated to ${named(s.holder, s.holderName)} since ${s.since.slice(0, 10)}${s.legacy ? " (legacy label)" : ""}${s.grandfathered ? " (kept by its holder after a homonym appeared)" : ""}${s.services.length ? `; enrolled in ${s.services.join(", ")}` : ""}${delegated}.`;
     case "alias":
       return s.renamed
-        ? `${fqdn} is an alias of ${named(s.of, s.ofName)}: its label before it switched to its new name's; mail for it still goes there.`
-        : `${fqdn} is an alias of ${named(s.of, s.ofName)}: it belonged to ${s.formerHolder}, merged into it; mail for it goes there.`;
+        ? `${fqdn} is an alias of ${named(s.of, s.ofName)}: its label before it switched to its new name's; mail for it still goes there${delegated}.`
+        : `${fqdn} is an alias of ${named(s.of, s.ofName)}: it belonged to ${s.formerHolder}, merged into it; mail for it goes there${delegated}.`;
     case "reserved":
       if (s.reason === "rename") return `${fqdn} is reserved for ${named(s.for, "its holder")}, the label of its new name after a rename; it switches only on request.`;
       if (s.reason === "reserved-list") return `${fqdn} is reserved for the platform and never given to a commune.`;

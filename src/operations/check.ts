@@ -54,6 +54,8 @@ export type StoryFact = { text: string } & (
   | { kind: "homonyms"; slug: string; members: CommuneRef[]; keeper: CommuneRef | null }
   | { kind: "kept-after-homonym"; holder: CommuneRef; label: string; newcomers: CommuneRef[] }
   | { kind: "legacy"; holder: CommuneRef; label: string }
+  /** The label's zone lives elsewhere: the parent publishes only its NS set (`nameservers`), and DS when `signed`. */
+  | { kind: "delegated"; label: string; fqdn: string; nameservers: string[]; signed: boolean; since: string }
   | { kind: "label-rule"; commune: CommuneRef; reason: LabelReason; computed: string | null; held: string | null }
   | { kind: "rename-reserved"; commune: CommuneRef; labels: string[] }
   | { kind: "aliases"; commune: CommuneRef; labels: string[] }
@@ -284,6 +286,19 @@ function tellStory(i: StoryInputs): StoryFact[] {
       story.push({ kind: "kept-after-homonym", holder, label: status.label, newcomers, text: `${named(holder)} held ${status.label} before ${newcomers.length ? newcomers.map(named).join(", ") : "a commune of the same name"} appeared in the COG; a label never moves, so it kept it.` });
     }
     if (status.legacy) story.push({ kind: "legacy", holder, label: status.label, text: `${status.label} was imported as already live for ${named(holder)} (a legacy label), so it stays, whatever the naming rule would give today.` });
+  }
+  const delegated = status ? i.index.byLabel.get(status.label)?.delegation : undefined;
+  if (status && delegated) {
+    const fqdn = `${status.label}.${zone}`;
+    story.push({
+      kind: "delegated",
+      label: status.label,
+      fqdn,
+      nameservers: delegated.nameservers,
+      signed: (delegated.ds ?? []).length > 0,
+      since: delegated.since,
+      text: `${fqdn} is delegated to ${delegated.nameservers.join(", ")}: its records (mail, web) live in that zone, not in ${zone}, which publishes only its NS set${(delegated.ds ?? []).length > 0 ? " and DS" : ""}; \`domaines verify ${fqdn}\` follows the delegation.`,
+    });
   }
   if (status?.state === "reserved" && status.reason === "reserved-list" && status.problem) story.push({ kind: "hint", text: `${status.problem}: names the platform itself uses are never given to a commune.` });
 

@@ -8,7 +8,8 @@ import { desiredZone } from "../records/model.js";
 import { validateRecords } from "../records/validate.js";
 import { InputError } from "../errors.js";
 import { allPending, mergeDkim, type DkimResult } from "../services/dkim-sync.js";
-import { MessagesClient } from "../services/messages.js";
+import { mailDrift, type MailDrift } from "../services/mail-drift.js";
+import { MessagesClient, type MailDomainDns } from "../services/messages.js";
 import { MESSAGES_API_KEY_ENV, MESSAGES_CHANNEL_ENV, secretFromEnv } from "../services/operators.js";
 import type { Workspace } from "../workspace.js";
 import { entriesOrNull } from "./services.js";
@@ -22,6 +23,8 @@ export interface DkimSyncOutcome {
   domains: DkimResult[];
   /** Mail domains Messages listed outside the zone: not considered. */
   outsideZone: number;
+  /** Where the model publishes other mail records than Messages expects (a failure): both values, grouped by domain. */
+  drift: MailDrift[];
   warnings: string[];
 }
 
@@ -55,6 +58,7 @@ export async function dkimSync(ws: Workspace, options: { dryRun?: boolean } = {}
   let results: DkimResult[];
   let outsideZone = 0;
   let written = false;
+  let drift: MailDrift[] = [];
   if (!listing.available) {
     results = allPending(wanted, listing.reason);
   } else {
@@ -69,12 +73,25 @@ export async function dkimSync(ws: Workspace, options: { dryRun?: boolean } = {}
     });
     results = merged.results;
     outsideZone = merged.outsideZone;
+    const refused = new Set(results.filter((r) => r.status === "invalid").map((r) => r.domain));
+    drift = driftFromModel(ws.config(), enrolled, merged.store, listing.domains, refused);
     if (merged.changed && !dryRun) {
       replaceDurably(path, `${JSON.stringify(merged.store, null, 2)}\n`);
       written = true;
     }
   }
-  return { store: path, available: listing.available, reason: listing.available ? null : listing.reason, written, dryRun, domains: results, outsideZone, warnings };
+  return { store: path, available: listing.available, reason: listing.available ? null : listing.reason, written, dryRun, domains: results, outsideZone, drift, warnings };
+}
+
+/**
+ * Messages' expected records against the model's for the enrolled communes Messages lists,
+ * with the keys as they now are. A key refused above is not drift again; without a dns
+ * section nothing is published, so nothing can drift.
+ */
+function driftFromModel(config: DomainesConfig, enrolled: readonly LedgerEntry[], keys: DkimStore, listing: readonly MailDomainDns[], refused: ReadonlySet<string>): MailDrift[] {
+  if (!config.dns) return [];
+  const owners = new Map(desiredZone([...enrolled], config, keys).owners.map((o) => [o.fqdn, { label: o.label, records: o.delegation ? o.delegation.child : o.records }]));
+  return mailDrift(listing, (domain) => owners.get(domain) ?? null, (domain, r) => refused.has(domain) && /\._domainkey$/.test(r.target));
 }
 
 /**

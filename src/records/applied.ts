@@ -83,8 +83,17 @@ function byPurpose(a: SnapshotRecord, b: SnapshotRecord): number {
   return a.purpose < b.purpose ? -1 : 1;
 }
 
+/**
+ * Record types a stack cannot publish: the OVH API's zone records have no DS field type
+ * (zone.NamedResolutionFieldTypeEnum: A, AAAA, CAA, CNAME, DKIM, DMARC, DNAME, LOC, MX,
+ * NAPTR, NS, PTR, SPF, SRV, SSHFP, TLSA, TXT). The zone file keeps them; the snapshot,
+ * and so the diff, the guard and the Pulumi resources, leave them out (`plan` lists them).
+ */
+export const UNPUBLISHED_TYPES: ReadonlySet<DesiredRecord["type"]> = new Set(["DS"]);
+
 function ownerSnapshot(o: OwnerRecords): SnapshotOwner {
-  return { owner: o.owner, holder: o.holder, label: o.label, key: o.key, state: o.state, departement: o.departement, services: [...o.services].sort(), records: o.records.map(snapshotRecord).sort(byPurpose) };
+  const records = o.records.filter((r) => !UNPUBLISHED_TYPES.has(r.type));
+  return { owner: o.owner, holder: o.holder, label: o.label, key: o.key, state: o.state, departement: o.departement, services: [...o.services].sort(), records: records.map(snapshotRecord).sort(byPurpose) };
 }
 
 /** The zone level as an owner: its records, held by the zone, shown as "@". */

@@ -12,7 +12,7 @@ const hostSchema = z
   .transform((s) => s.toLowerCase().replace(/\.$/, ""))
   .pipe(z.string().regex(/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "a host name such as ns1.example.net"));
 
-export const recordTypeSchema = z.enum(["A", "AAAA", "CNAME", "MX", "TXT", "CAA", "NS"]);
+export const recordTypeSchema = z.enum(["A", "AAAA", "CNAME", "MX", "TXT", "CAA", "NS", "DS"]);
 
 /** Placeholders a template may use besides the configured variables. */
 export const BUILTIN_PLACEHOLDERS = ["label", "fqdn", "zone", "dkim.selector", "dkim.value"] as const;
@@ -80,7 +80,7 @@ export const dnsConfigSchema = z
     noMail: z.array(recordTemplateSchema.omit({ for: true })).min(1),
     /** Service record sets; a service without an entry publishes no DNS (Fichiers by default). */
     recordSets: z.record(
-      z.string().regex(/^[a-z][a-z0-9-]*$/).refine((k) => !["no-mail", "zone", "authority"].includes(k), "no-mail, zone and authority name the model's own sets; choose another name"),
+      z.string().regex(/^[a-z][a-z0-9-]*$/).refine((k) => !["no-mail", "zone", "authority", "delegation", "adopted"].includes(k), "no-mail, zone, authority, delegation and adopted name the model's own sets; choose another name"),
       recordSetSchema,
     ),
   })

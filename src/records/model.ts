@@ -1,10 +1,10 @@
 import type { DomainesConfig } from "../config/schema.js";
 import { InputError } from "../errors.js";
 import { lastName } from "../ledger/entries.js";
-import type { LedgerEntry, LedgerState } from "../ledger/schema.js";
+import type { AdoptedRecord, LedgerEntry, LedgerState } from "../ledger/schema.js";
 import type { DnsConfig, RecordSet, RecordTemplate } from "./catalog-schema.js";
 import type { DkimStore } from "./dkim.js";
-import { AUTHORITY_SET, holderId, NO_MAIL_SET, ZONE_SET, type DesiredRecord, type RecordHolder } from "./types.js";
+import { ADOPTED_SET, AUTHORITY_SET, DELEGATION_SET, holderId, NO_MAIL_SET, ZONE_SET, type DesiredRecord, type RecordHolder } from "./types.js";
 
 /**
  * The one model of desired DNS state: pure functions from ledger entries, the `dns`
@@ -46,6 +46,21 @@ export interface OwnerRecords {
   services: string[];
   records: DesiredRecord[];
   pending: PendingRecord[];
+  /** The label's zone lives elsewhere: `records` are its NS (and DS) set only. Null for a label whose records the parent holds. */
+  delegation: OwnerDelegation | null;
+  /** Adopted records a service's own records replace (same name and type, or a CNAME beside them): kept in the ledger, not published. */
+  shadowed: DesiredRecord[];
+}
+
+export interface OwnerDelegation {
+  nameservers: string[];
+  ds: string[];
+  /**
+   * What the child zone should serve for the commune's services (the records the model
+   * would publish here were the label not delegated, without the no-mail set): `verify`
+   * asks the child's servers for them. Names relative to this zone.
+   */
+  child: DesiredRecord[];
 }
 
 export interface SoaValues {
@@ -172,7 +187,7 @@ function ownerRecords(
     role = "alias";
   }
 
-  const records: DesiredRecord[] = [];
+  const service: DesiredRecord[] = [];
   const pending: PendingRecord[] = [];
   const key = dkim[fqdn];
   const lookup: Lookup = (p) => {
@@ -200,17 +215,37 @@ function ownerRecords(
           pending.push({ owner, purpose: t.purpose, type: t.type, missing: "dkim", reason: `no DKIM key for ${fqdn} in the DKIM store yet (Messages gives it once the mail domain exists)` });
           continue;
         }
-        expand(records, t, setName, entry.label, owner, lookup, dns.ttl);
+        expand(service, t, setName, entry.label, owner, lookup, dns.ttl);
       }
     }
   }
-  // An allocated commune with no service and nothing published: the zone's wildcard says "no mail" for it, if configured so.
-  const coveredByWildcard = dns.allocatedWithoutService === "wildcard" && entry.state === "allocated" && services.length === 0 && records.length === 0 && pending.length === 0;
-  // A name without MX would receive mail through its A/AAAA (RFC 5321 §5.1): say "no mail" explicitly.
-  if (!coveredByWildcard && !records.some((r) => r.type === "MX" && r.name === entry.label)) {
-    for (const t of dns.noMail) {
-      if (records.some((r) => r.purpose === t.purpose)) continue;
-      expand(records, t, NO_MAIL_SET, entry.label, owner, lookup, dns.ttl);
+  let records: DesiredRecord[];
+  let shadowed: DesiredRecord[] = [];
+  let delegation: OwnerDelegation | null = null;
+  if (entry.delegation) {
+    // Below a zone cut the parent holds nothing but the NS set (and DS): no no-mail records, no wildcard effect.
+    const ttl = entry.delegation.ttl ?? dns.ttl;
+    const ds = entry.delegation.ds ?? [];
+    records = [
+      ...entry.delegation.nameservers.map((ns, i) => ({ owner, name: entry.label, type: "NS" as const, ttl, value: `${ns}.`, purpose: `ns-${i + 1}`, set: DELEGATION_SET })),
+      ...ds.map((value, i) => ({ owner, name: entry.label, type: "DS" as const, ttl, value, purpose: `ds-${i + 1}`, set: DELEGATION_SET })),
+    ];
+    delegation = { nameservers: [...entry.delegation.nameservers], ds: [...ds], child: service };
+  } else {
+    const merged = withAdopted(service, (entry.adopted ?? []).map((a) => adoptedRecord(a, entry.label, owner)));
+    records = merged.records;
+    shadowed = merged.shadowed;
+    // An allocated commune with no service and nothing published (no adopted records either): the zone's wildcard says "no mail" for it, if configured so.
+    const coveredByWildcard = dns.allocatedWithoutService === "wildcard" && entry.state === "allocated" && services.length === 0 && records.length === 0 && pending.length === 0;
+    // A name without MX would receive mail through its A/AAAA (RFC 5321 §5.1): say "no mail" explicitly, unless adopted records speak for the name.
+    if (!coveredByWildcard && !records.some((r) => r.type === "MX" && r.name === entry.label)) {
+      const taken = rrsetsOf(records);
+      const noMail: DesiredRecord[] = [];
+      for (const t of dns.noMail) {
+        if (records.some((r) => r.purpose === t.purpose)) continue;
+        expand(noMail, t, NO_MAIL_SET, entry.label, owner, lookup, dns.ttl);
+      }
+      records.push(...noMail.filter((r) => !taken.keys.has(`${r.name}|${r.type}`) && !taken.cnames.has(r.name)));
     }
   }
   return {
@@ -227,7 +262,44 @@ function ownerRecords(
     services,
     records,
     pending,
+    delegation,
+    shadowed,
   };
+}
+
+/** An adopted record as the model's record: names relative to the label, identity its stored purpose. */
+function adoptedRecord(a: AdoptedRecord, label: string, owner: string): DesiredRecord {
+  return { owner, name: a.name === "" ? label : `${a.name}.${label}`, type: a.type, ttl: a.ttl, value: a.value, purpose: a.purpose, set: ADOPTED_SET };
+}
+
+function rrsetsOf(records: readonly DesiredRecord[]): { keys: Set<string>; names: Set<string>; cnames: Set<string> } {
+  const keys = new Set<string>();
+  const names = new Set<string>();
+  const cnames = new Set<string>();
+  for (const r of records) {
+    keys.add(`${r.name}|${r.type}`);
+    names.add(r.name);
+    if (r.type === "CNAME") cnames.add(r.name);
+  }
+  return { keys, names, cnames };
+}
+
+/**
+ * The service's records and the adopted ones, RRset by RRset: a service's records (an
+ * enrolment, an explicit ledger change) replace adopted RRsets of the same name and type,
+ * and a CNAME on either side excludes the other side's records at its name; the adopted
+ * records left are published as found. (The no-mail set, added after, gives way to both.)
+ */
+function withAdopted(service: DesiredRecord[], adopted: DesiredRecord[]): { records: DesiredRecord[]; shadowed: DesiredRecord[] } {
+  if (adopted.length === 0) return { records: service, shadowed: [] };
+  const s = rrsetsOf(service);
+  const kept: DesiredRecord[] = [];
+  const shadowed: DesiredRecord[] = [];
+  for (const a of adopted) {
+    const replaced = s.keys.has(`${a.name}|${a.type}`) || s.cnames.has(a.name) || (a.type === "CNAME" && s.names.has(a.name));
+    (replaced ? shadowed : kept).push(a);
+  }
+  return { records: [...service, ...kept], shadowed };
 }
 
 function applies(set: RecordSet, services: readonly string[]): boolean {
@@ -293,6 +365,8 @@ function defaultSerial(entries: readonly LedgerEntry[], dkim: DkimStore): number
     see(e.allocatedAt);
     see(e.updatedAt);
     see(e.tombstonedAt);
+    see(e.delegation?.since);
+    see(e.undelegatedAt);
   }
   for (const k of Object.values(dkim)) see(k.fetchedAt);
   return latest === 0 ? 1 : Math.floor(latest / 1000);

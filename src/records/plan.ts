@@ -1,5 +1,7 @@
 import type { LedgerEntry } from "../ledger/schema.js";
-import { scopeOwners, SNAPSHOT_VERSION, type AppliedSnapshot, type SnapshotSubscription } from "./applied.js";
+import { scopeOwners, SNAPSHOT_VERSION, UNPUBLISHED_TYPES, type AppliedSnapshot, type SnapshotRecord, type SnapshotSubscription } from "./applied.js";
+import { adoptedFindings } from "./validate.js";
+import { ADOPTED_SET } from "./types.js";
 import { diffSnapshots, type OwnerChange, type SnapshotDiff, type SubscriptionDeletion } from "./diff.js";
 import { requireDnsConfig, type DesiredZone } from "./model.js";
 import type { DomainesConfig } from "../config/schema.js";
@@ -41,6 +43,17 @@ export interface ZonePlan {
   byType: Record<string, number>;
   /** Labels whose DKIM record waits for Messages. */
   pendingDkim: { label: string; fqdn: string; owner: string }[];
+  /**
+   * Communes whose SPF record is not published yet (created by this plan): Messages refuses
+   * to send while its SPF check is not "correct", so these come before any other mail record.
+   */
+  spfNotPublished: { label: string; fqdn: string; owner: string; value: string }[];
+  /** Labels whose zone lives elsewhere: the parent holds only their NS set. */
+  delegated: { label: string; nameservers: string[]; ds: number }[];
+  /** Records the model has but no stack can publish (DS: OVH's zone records have no such type); the zone file keeps them. */
+  unpublished: { label: string; type: string; value: string }[];
+  /** Records adopted from the live zone that fall short of the model's mail policies: kept as found, listed here. */
+  adoptedFindings: string[];
   /** Subscriptions compared with the snapshot's (département scopes with a snapshot only). */
   subscriptions: { previous: number; next: number; creates: SnapshotSubscription[]; deletes: SubscriptionDeletion[] } | null;
   changes: PlanOwner[];
@@ -82,9 +95,11 @@ export function planZone(input: PlanInput): ZonePlan {
     if (o.status === "unchanged") unchanged.push(o.label);
     else {
       const d = info.get(o.owner);
-      changes.push({ ...o, name: o.status === "removed" ? null : (d?.name ?? null), pending: d?.pending.map((p) => p.purpose) ?? [] });
+      changes.push({ ...o, creates: spfFirst(o.creates), name: o.status === "removed" ? null : (d?.name ?? null), pending: d?.pending.map((p) => p.purpose) ?? [] });
     }
   }
+  const scoped = desired.owners.filter((o) => inScope(o.departement, scope));
+  const spfNotPublished = diff.owners.flatMap((o) => o.creates.filter(isMailSpf).map((r) => ({ label: o.label, fqdn: info.get(o.owner)?.fqdn ?? o.label, owner: o.owner, value: r.value })));
   const unexplainedDeletes = diff.owners.reduce((n, o) => n + o.deletes.filter((d) => d.explainedBy === null).length, 0);
   return {
     zone: desired.zone,
@@ -95,11 +110,26 @@ export function planZone(input: PlanInput): ZonePlan {
     owners,
     records: { total: diff.counts.next, previous: diff.counts.previous, creates: diff.counts.creates, updates: diff.counts.updates, deletes: diff.counts.deletes, unchanged: diff.counts.unchanged, unexplainedDeletes },
     byType: Object.fromEntries(Object.entries(byType).sort(([a], [b]) => (a < b ? -1 : 1))),
-    pendingDkim: desired.owners.filter((o) => o.pending.some((p) => p.missing === "dkim") && inScope(o.departement, scope)).map((o) => ({ label: o.label, fqdn: o.fqdn, owner: o.owner })),
+    pendingDkim: scoped.filter((o) => o.pending.some((p) => p.missing === "dkim")).map((o) => ({ label: o.label, fqdn: o.fqdn, owner: o.owner })),
+    spfNotPublished,
+    delegated: scoped.filter((o) => o.delegation !== null).map((o) => ({ label: o.label, nameservers: o.delegation!.nameservers, ds: o.delegation!.ds.length })),
+    unpublished: scoped.flatMap((o) => o.records.filter((r) => UNPUBLISHED_TYPES.has(r.type)).map((r) => ({ label: o.label, type: r.type, value: r.value }))),
+    // Only owners with adopted records can have findings: the rest was validated strictly already.
+    adoptedFindings: adoptedFindings({ ...desired, authority: [], zoneRecords: [], owners: scoped.filter((o) => o.records.some((r) => r.set === ADOPTED_SET)) }).map((p) => p.message),
     subscriptions: against && subs ? diff.subscriptions : null,
     changes,
     unchanged,
   };
+}
+
+/** An SPF that authorises senders (the mail set's), not the no-mail `v=spf1 -all`. */
+function isMailSpf(r: SnapshotRecord): boolean {
+  return r.type === "TXT" && /^v=spf1 /i.test(r.value) && !/^v=spf1 -all$/i.test(r.value.trim());
+}
+
+/** SPF records first: the order a reviewer (and an operator publishing by hand) should follow. */
+function spfFirst(records: SnapshotRecord[]): SnapshotRecord[] {
+  return [...records.filter(isMailSpf), ...records.filter((r) => !isMailSpf(r))];
 }
 
 function inScope(departement: string | null, scope: string | null): boolean {

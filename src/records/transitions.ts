@@ -2,7 +2,7 @@ import { indexLedger } from "../ledger/entries.js";
 import type { LedgerEntry } from "../ledger/schema.js";
 import type { SnapshotOwner, SnapshotRecord, SnapshotSubscription } from "./applied.js";
 import type { RecordSet } from "./catalog-schema.js";
-import { AUTHORITY_SET, NO_MAIL_SET, ZONE_SET } from "./types.js";
+import { ADOPTED_SET, AUTHORITY_SET, DELEGATION_SET, NO_MAIL_SET, ZONE_SET } from "./types.js";
 
 /**
  * Which ledger transition explains that a record or a subscription goes away. Labels
@@ -63,6 +63,21 @@ export class Transitions {
     if (previous.label !== next.label) return explained(`switched from ${previous.label} to ${next.label} (allocate --switch)`);
     if (next.state === "tombstone" && previous.state !== "tombstone") return explained(`tombstone${this.tombstoneDate(next.label)}`);
     const whose = next.state === "alias" ? "its commune " : "";
+    const entry = this.byLabel.get(next.label);
+    if (record.set === DELEGATION_SET) {
+      if (entry?.delegation) return explained(`delegated to ${entry.delegation.nameservers.join(", ")} since ${entry.delegation.since.slice(0, 10)} (its delegation changed)`);
+      if (entry?.undelegatedAt) return explained(`undelegated on ${entry.undelegatedAt.slice(0, 10)} (domaines undelegate): its records are in this zone again`);
+      return refused("its delegation went without `domaines undelegate`");
+    }
+    if (entry?.delegation && next.records.some((r) => r.set === DELEGATION_SET)) {
+      return explained(`delegated to ${entry.delegation.nameservers.join(", ")} since ${entry.delegation.since.slice(0, 10)}: the parent holds only its NS set`);
+    }
+    const replacedBy = (set: (r: SnapshotRecord) => boolean) => next.records.some((r) => r.name === record.name && (r.type === record.type || r.type === "CNAME" || record.type === "CNAME") && set(r));
+    if (record.set === ADOPTED_SET) {
+      if (next.services.length > 0 && replacedBy((r) => r.set !== ADOPTED_SET && r.set !== NO_MAIL_SET)) return explained(`${whose}enrolled in ${next.services.join(", ")}: the service's records replace the ones adopted from the live zone`);
+      return refused("a record adopted from the live zone goes although nothing replaces it");
+    }
+    if (record.set === NO_MAIL_SET && replacedBy((r) => r.set === ADOPTED_SET)) return explained("records adopted from the live zone (import --zone) replace the no-mail ones");
     if (record.set === NO_MAIL_SET) {
       const receives = next.records.some((r) => r.type === "MX" && r.name === next.label && r.value !== "0 .");
       if (receives) return explained(`${whose}enrolled in ${next.services.join(", ")}: its mail records replace the no-mail ones`);

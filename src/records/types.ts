@@ -3,7 +3,7 @@
  * (zone file, plan, Pulumi ZoneRecords, verify) consumes DesiredRecord values and
  * never builds records of its own.
  */
-export type RecordType = "A" | "AAAA" | "CNAME" | "MX" | "TXT" | "CAA" | "NS";
+export type RecordType = "A" | "AAAA" | "CNAME" | "MX" | "TXT" | "CAA" | "NS" | "DS";
 
 /**
  * Whose records these are, typed: a commune (its allocated label, keyed by SIREN or
@@ -33,6 +33,10 @@ export type RecordSetName = string;
 export const NO_MAIL_SET = "no-mail";
 export const ZONE_SET = "zone";
 export const AUTHORITY_SET = "authority";
+/** The NS (and DS) records of a label whose zone lives elsewhere: the only records the parent holds at or below it. */
+export const DELEGATION_SET = "delegation";
+/** Records found in the live zone and kept as they are (`import --zone --apply`). */
+export const ADOPTED_SET = "adopted";
 
 export interface DesiredRecord {
   /**

@@ -2,7 +2,7 @@ import { isIPv4, isIPv6 } from "node:net";
 import { InputError } from "../errors.js";
 import { allRecords, type DesiredZone } from "./model.js";
 import { checkDkim, checkDmarc, checkMtaSts, checkSpf, checkTlsRpt, type PolicyProblem } from "./mail-policies.js";
-import type { DesiredRecord } from "./types.js";
+import { ADOPTED_SET, type DesiredRecord } from "./types.js";
 
 /**
  * One pass over the desired records before anything leaves the model (octoDNS's and
@@ -31,11 +31,20 @@ export type RecordRule =
   | "dmarc-alignment"
   | "dkim"
   | "tls-rpt"
-  | "mta-sts";
+  | "mta-sts"
+  | "delegation"
+  | "web-both";
+
+/**
+ * The rules that say what mail records should be (policies), as opposed to what makes a
+ * zone wrong or unsafe to publish. Records adopted from the live zone are kept as found:
+ * a policy finding on one is reported (import, plan), not a refusal.
+ */
+export const POLICY_RULES: ReadonlySet<RecordRule> = new Set<RecordRule>(["mx-count", "spf", "spf-lookups", "spf-all", "dmarc", "dmarc-policy", "dmarc-pct", "dmarc-alignment", "dkim", "tls-rpt", "mta-sts"]);
 
 export interface RecordProblem {
   rule: RecordRule;
-  record: Pick<DesiredRecord, "owner" | "name" | "type" | "purpose" | "value">;
+  record: Pick<DesiredRecord, "owner" | "name" | "type" | "purpose" | "value" | "set">;
   /** `<fqdn> <TYPE> (<purpose>) breaks <rule>: <why>` */
   message: string;
 }
@@ -46,12 +55,39 @@ const TXT_SAFE = /^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/;
 const HOST = /^([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?\.)+$/i;
 
 export function validateZone(desired: DesiredZone): RecordProblem[] {
-  return validateRecords([...desired.authority, ...allRecords(desired)], desired.zone);
+  return [...validateRecords([...desired.authority, ...allRecords(desired)], desired.zone), ...webProblems(desired)];
+}
+
+/** A policy finding on a record adopted from the live zone: kept as found, reported rather than refused. */
+export function isAdoptedFinding(p: RecordProblem): boolean {
+  return p.record.set === ADOPTED_SET && POLICY_RULES.has(p.rule);
+}
+
+/** Policy findings on adopted records (what `import --zone` and `plan` report). */
+export function adoptedFindings(desired: DesiredZone): RecordProblem[] {
+  return validateZone(desired).filter(isAdoptedFinding);
+}
+
+/**
+ * RPNT 1.7: both the bare name and `www` of an enrolled commune answer over HTTPS, so
+ * both must have an address (or a CNAME to one) in the model. A delegated label's web
+ * records are the child zone's.
+ */
+function webProblems(desired: DesiredZone): RecordProblem[] {
+  const problems: RecordProblem[] = [];
+  for (const o of desired.owners) {
+    if (o.services.length === 0 || o.delegation !== null || o.role === "no-mail") continue;
+    for (const name of [o.label, `www.${o.label}`]) {
+      if (o.records.some((r) => r.name === name && (r.type === "A" || r.type === "AAAA" || r.type === "CNAME"))) continue;
+      problems.push({ rule: "web-both", record: { owner: o.owner, name, type: "A", purpose: name === o.label ? "web-a" : "www", value: "", set: "web" }, message: `${fqdnOf(name, desired.zone)} A (web) breaks web-both: ${o.fqdn} is enrolled in ${o.services.join(", ")} but ${name === o.label ? "its bare name" : "www"} has no A, AAAA or CNAME; RPNT 1.7 wants both the bare name and www to answer (check dns.recordSets.web)` });
+    }
+  }
+  return problems;
 }
 
 /** Throws (exit 2: the fix is in the configuration, the DKIM store or the ledger) with every problem when the model is not publishable. */
 export function assertValidZone(desired: DesiredZone): void {
-  const problems = validateZone(desired);
+  const problems = validateZone(desired).filter((p) => !isAdoptedFinding(p));
   if (problems.length === 0) return;
   const shown = problems.slice(0, 50).map((p) => `  ${p.message}`);
   if (problems.length > 50) shown.push(`  … and ${problems.length - 50} more`);
@@ -65,7 +101,7 @@ export function validateRecords(records: readonly DesiredRecord[], zone: string)
   const report = (r: DesiredRecord, rule: RecordRule, why: string) =>
     problems.push({
       rule,
-      record: { owner: r.owner, name: r.name, type: r.type, purpose: r.purpose, value: r.value },
+      record: { owner: r.owner, name: r.name, type: r.type, purpose: r.purpose, value: r.value, set: r.set },
       message: `${fqdnOf(r.name, zone)} ${r.type} (${r.purpose}) breaks ${rule}: ${why}`,
     });
 
@@ -84,6 +120,7 @@ export function validateRecords(records: readonly DesiredRecord[], zone: string)
 
   const cnames = new Set<string>();
   for (const [name, set] of byName) if (set.some((r) => r.type === "CNAME")) cnames.add(name);
+  checkZoneCuts(byName, zone, report);
   for (const [name, set] of byName) {
     const rrsets = splitByType(set);
     for (const rrset of rrsets) checkRRset(rrset, zone, cnames, report, memo);
@@ -98,6 +135,36 @@ export function validateRecords(records: readonly DesiredRecord[], zone: string)
 }
 
 type Report = (r: DesiredRecord, rule: RecordRule, why: string) => void;
+
+/**
+ * Zone cuts (NS below the apex): the parent holds only NS and DS there and nothing below
+ * it (data below a cut is occluded: resolvers ignore it and checkers flag it), its NS
+ * targets are out of the delegated zone (in-zone targets would need glue, which the
+ * model does not publish), and a DS only sits at a cut.
+ */
+function checkZoneCuts(byName: ReadonlyMap<string, DesiredRecord[]>, zone: string, report: Report): void {
+  const cuts = [...byName].filter(([name, set]) => name !== "" && set.some((r) => r.type === "NS")).map(([name]) => name);
+  const cutSet = new Set(cuts);
+  for (const [name, set] of byName) {
+    if (cutSet.has(name)) {
+      for (const r of set) {
+        if (r.type !== "NS" && r.type !== "DS") report(r, "delegation", `${fqdnOf(name, zone)} is delegated (NS); the parent holds only NS and DS there, a ${r.type} beside them is refused`);
+        if (r.type === "NS" && (r.value.toLowerCase() === `${fqdnOf(name, zone)}.` || r.value.toLowerCase().endsWith(`.${fqdnOf(name, zone)}.`))) report(r, "delegation", `its target ${r.value} is inside the delegated zone and would need glue; name servers of a delegation must be outside it`);
+      }
+    } else {
+      for (const r of set) if (r.type === "DS") report(r, "delegation", "a DS record belongs only at a delegated name (beside its NS records)");
+    }
+    if (name === "") continue;
+    // Only names strictly below a cut: walk up the labels (a name holds a handful).
+    for (let dot = name.indexOf("."); dot >= 0; dot = name.indexOf(".", dot + 1)) {
+      const above = name.slice(dot + 1);
+      if (cutSet.has(above)) {
+        for (const r of set) report(r, "delegation", `${fqdnOf(name, zone)} is below the zone cut at ${fqdnOf(above, zone)} (delegated): occluded data that resolvers ignore; it belongs in the child zone`);
+        break;
+      }
+    }
+  }
+}
 
 /** Results already computed in this pass: 10,000 communes share their SPF, DMARC and TLS-RPT values. */
 class Memo {
@@ -152,6 +219,14 @@ function checkOne(r: DesiredRecord, zone: string, report: Report, memo: Memo): v
     case "MX": {
       const m = /^(\d{1,5}) (\S+)$/.exec(r.value);
       if (!m || Number(m[1]) > 65535 || (m[2] !== "." && !HOST.test(m[2]!))) report(r, "value", `"${r.value}" is not "<preference> <host.>" (or "0 ." for a null MX)`);
+      break;
+    }
+    case "DS": {
+      const m = /^(\d{1,5}) (\d{1,3}) (\d{1,3}) ([0-9A-F]+)$/.exec(r.value);
+      const digest = m ? { 1: 40, 2: 64, 4: 96 }[Number(m[3])] : undefined;
+      if (!m || Number(m[1]) > 65535 || Number(m[2]) > 255 || (digest !== undefined && m[4]!.length !== digest) || (digest === undefined && Number(m[3]) > 255)) {
+        report(r, "value", `"${r.value}" is not "<key tag> <algorithm> <digest type> <uppercase hex digest>" (SHA-1 40, SHA-256 64, SHA-384 96 hex digits)`);
+      }
       break;
     }
     case "CAA":

@@ -10,7 +10,7 @@ import type { DesiredRecord, RecordType } from "./types.js";
  * export time (not deterministic). Same input, same bytes: no clock, fixed ordering.
  */
 
-const TYPE_ORDER: Record<RecordType, number> = { NS: 0, A: 1, AAAA: 2, CNAME: 3, MX: 4, TXT: 5, CAA: 6 };
+const TYPE_ORDER: Record<RecordType, number> = { NS: 0, DS: 1, A: 2, AAAA: 3, CNAME: 4, MX: 5, TXT: 6, CAA: 7 };
 
 export function renderZone(desired: DesiredZone): string {
   const { zone, soa } = desired;
@@ -34,7 +34,7 @@ export function renderZone(desired: DesiredZone): string {
 }
 
 function ownerComment(o: OwnerRecords): string {
-  const parts = [o.label, o.state, o.key ?? "no commune", o.departement ? `dep ${o.departement}` : null, o.services.length > 0 ? o.services.join("+") : null];
+  const parts = [o.label, o.state, o.key ?? "no commune", o.departement ? `dep ${o.departement}` : null, o.services.length > 0 ? o.services.join("+") : null, o.delegation ? "delegated" : null];
   if (o.pending.length > 0) parts.push(`pending: ${o.pending.map((p) => p.purpose).join(", ")}`);
   // Comments carry only ledger-validated fields, stripped to printable ASCII so no newline can end them.
   return `; ${parts.filter((p) => p !== null).join(" | ").replace(/[^\x20-\x7e]/g, "?")}`;

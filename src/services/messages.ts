@@ -92,6 +92,11 @@ export interface DkimKey {
   value: string;
 }
 
+/** A TXT value as the record model keeps it: zone-file character-strings ("…" "…"), as a long key may come, joined to the whole text. */
+export function txtText(value: string): string {
+  return (value.trim().startsWith('"') ? [...value.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]).join("") : value).trim();
+}
+
 /**
  * The DKIM record among a mail domain's expected records: the configured selector's
  * `<selector>._domainkey` TXT, or else the only `*._domainkey` TXT there is.
@@ -100,8 +105,7 @@ export function dkimOf(records: readonly ExpectedRecord[], selector: string): Dk
   const txt = records.filter((r) => r.type === "txt" && /^[a-z0-9_-]+\._domainkey$/.test(r.target));
   const chosen = txt.find((r) => r.target === `${selector}._domainkey`) ?? (txt.length === 1 ? txt[0] : undefined);
   if (!chosen) return null;
-  // A long key may come as zone-file character-strings ("…" "…"): the record model wants the whole text.
-  const value = (chosen.value.trim().startsWith('"') ? [...chosen.value.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]).join("") : chosen.value).trim();
+  const value = txtText(chosen.value);
   if (!/^v=DKIM1\b/i.test(value) || !/\bp=[A-Za-z0-9+/=]+/.test(value)) return null;
   return { selector: chosen.target.slice(0, -"._domainkey".length), value };
 }

@@ -14,6 +14,8 @@ const samples: LedgerEntry[] = [
   { label: "saint-denis", state: "reserved", key: null, reservedReason: "homonym-group", inseeHistory: [], nameHistory: [], allocatedAt: AT, updatedAt: AT, legacy: false, grandfathered: false, services: {} },
   { label: "vieux", state: "tombstone", key: "200000007", tombstonedAt: AT, inseeHistory: [], nameHistory: [], allocatedAt: AT, updatedAt: AT, legacy: false, grandfathered: false, services: {} },
   { label: "marvejols", state: "allocated", key: "214800922", inheritedFrom: "200000001", name: "Marvejols", departement: "48", inseeHistory: [], nameHistory: [], allocatedAt: AT, updatedAt: AT, legacy: false, grandfathered: false, services: { messages: { enrolledAt: AT, quotas: { mailbox: 5_000_000_000, organization: "unlimited" } }, fichiers: { enrolledAt: AT, quotas: {} } } },
+  { label: "uilly", state: "allocated", key: "210205423", name: "Œuilly", departement: "02", inseeHistory: [], nameHistory: [], allocatedAt: AT, updatedAt: AT, legacy: true, grandfathered: false, services: {}, delegation: { nameservers: ["ns0.dom.scw.cloud", "ns1.dom.scw.cloud"], ds: ["2371 13 2 1F987CC6583E92DF0890718C42E1A1DF1E7D2A4A"], ttl: 3600, since: AT } },
+  { label: "bonnil", state: "allocated", key: "211400874", name: "Bonnœil", departement: "14", inseeHistory: [], nameHistory: [], allocatedAt: AT, updatedAt: AT, legacy: true, grandfathered: false, services: {}, undelegatedAt: AT, adopted: [{ purpose: "adopted-apex-mx-1", name: "", type: "MX", ttl: 600, value: "10 mx.ox.numerique.gouv.fr." }] },
 ].map((e) => ledgerEntrySchema.parse(e));
 
 describe("the ledger's canonical text", () => {
@@ -38,5 +40,15 @@ describe("the ledger's canonical text", () => {
     expect(serializeEntry(shuffled)).toBe(serializeEntry(ordered));
     expect(serializeEntry(shuffled)).toContain('"services":{"fichiers":{"enrolledAt":"2026-01-15T10:00:00.000Z","quotas":{}},"messages":{"enrolledAt":"2026-01-15T10:00:00.000Z","quotas":{"mailbox":5000000000,"organization":"unlimited"},"direct":true}}');
     expect(JSON.stringify(canonicalEntry(shuffled))).toBe(serializeEntry(ordered));
+  });
+  it("does not depend on the field order of a delegation or an adopted record either", () => {
+    const u = samples.find((e) => e.label === "uilly")!;
+    const b = samples.find((e) => e.label === "bonnil")!;
+    const reordered: LedgerEntry = { ...u, delegation: { since: AT, ttl: 3600, ds: u.delegation!.ds!, nameservers: u.delegation!.nameservers } };
+    expect(serializeEntry(reordered)).toBe(serializeEntry(u));
+    expect(serializeEntry(u)).toContain('"delegation":{"nameservers":["ns0.dom.scw.cloud","ns1.dom.scw.cloud"],"ds":["2371 13 2 1F987CC6583E92DF0890718C42E1A1DF1E7D2A4A"],"ttl":3600,"since":"2026-01-15T10:00:00.000Z"}');
+    const adopted: LedgerEntry = { ...b, adopted: [{ value: "10 mx.ox.numerique.gouv.fr.", ttl: 600, type: "MX", name: "", purpose: "adopted-apex-mx-1" }] };
+    expect(serializeEntry(adopted)).toBe(serializeEntry(b));
+    expect(JSON.stringify(canonicalEntry(adopted))).toBe(serializeEntry(b));
   });
 });

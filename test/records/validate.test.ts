@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { desiredZone, validateRecords, assertValidZone, type DesiredRecord, type RecordRule } from "../../src/records/index.js";
+import { validateZone } from "../../src/records/validate.js";
 import { config, smallDkim, smallLedger } from "./fixtures.js";
 
 const Z = "collectivite.fr";
@@ -145,7 +146,7 @@ describe("edges of each rule", () => {
 
   it("a problem carries the record it names", () => {
     const r = rec("m", "A", "192.0.2.300");
-    expect(validateRecords([r], Z)).toEqual([{ rule: "value", record: { owner: "o", name: "m", type: "A", purpose: r.purpose, value: "192.0.2.300" }, message: `m.collectivite.fr A (${r.purpose}) breaks value: "192.0.2.300" is not an IPv4 address` }]);
+    expect(validateRecords([r], Z)).toEqual([{ rule: "value", record: { owner: "o", name: "m", type: "A", purpose: r.purpose, value: "192.0.2.300", set: "test" }, message: `m.collectivite.fr A (${r.purpose}) breaks value: "192.0.2.300" is not an IPv4 address` }]);
   });
 
   it("TTL bounds are inclusive: 60 and 604800 pass, 59 and 604801 do not", () => {
@@ -244,5 +245,44 @@ describe("assertValidZone's message", () => {
     expect(messageOf(fifty)).toBe(head("50 problems") + fifty.map(line).join("\n"));
     const more = bad(51);
     expect(messageOf(more)).toBe(head("51 problems") + [...more.slice(0, 50).map(line), "  … and 1 more"].join("\n"));
+  });
+});
+
+describe("RPNT details the model keeps", () => {
+  const withSets = (edit: (sets: NonNullable<ReturnType<typeof config>["dns"]>["recordSets"]) => void) => {
+    const base = config();
+    const sets = structuredClone(base.dns!.recordSets);
+    edit(sets);
+    return { ...base, dns: { ...base.dns!, recordSets: sets } };
+  };
+  const problems = (cfg: ReturnType<typeof config>, entries = smallLedger()) => validateZone(desiredZone(entries, cfg, smallDkim())).map((p) => `${p.rule}: ${p.message}`);
+
+  it("the shipped DMARC records (the zone's and each commune's) have p= first after v=DMARC1", () => {
+    const desired = desiredZone(smallLedger(), config(), smallDkim());
+    const dmarc = [...desired.zoneRecords, ...desired.owners.flatMap((o) => o.records)].filter((r) => r.type === "TXT" && r.value.startsWith("v=DMARC1"));
+    expect(dmarc.map((r) => r.name).sort()).toEqual(["_dmarc", "_dmarc.chirac", "_dmarc.marvejols", "_dmarc.mende"]); // the zone's, the Messages communes' and the alias of one
+    for (const r of dmarc) expect(r.value, r.name).toMatch(/^v=DMARC1; p=(reject|quarantine);/);
+    expect(problems(config())).toEqual([]);
+  });
+
+  it("refuses a configured DMARC whose sp= comes before p= (the RPNT checker reads the first p= it finds)", () => {
+    const cfg = withSets((s) => {
+      s.messages!.records.find((t) => t.purpose === "dmarc")!.value = "v=DMARC1; sp=reject; p=reject; adkim=s; aspf=s; rua={dmarcReports}";
+    });
+    const found = problems(cfg).filter((p) => p.startsWith("dmarc:"));
+    expect(found).toHaveLength(3); // mende, marvejols (members), chirac (alias of mende); florac's commune has no Messages
+    expect(found[0]).toMatch(/_dmarc\.\S+\.collectivite\.fr TXT \(dmarc\) breaks dmarc: p= must come right after v=DMARC1/);
+  });
+
+  it("RPNT 1.7: an enrolled commune whose www (or bare name) would not answer is refused; a delegated one is the child zone's business", () => {
+    const cfg = withSets((s) => {
+      s.web!.records = s.web!.records.filter((t) => t.purpose !== "www");
+    });
+    const found = problems(cfg).filter((p) => p.startsWith("web-both"));
+    // Members and their aliases alike (an alias answers for its commune).
+    expect(found.map((p) => p.split(" ")[1]).sort()).toEqual(["www.chirac.collectivite.fr", "www.florac-trois-rivieres.collectivite.fr", "www.florac.collectivite.fr", "www.marvejols.collectivite.fr", "www.mende.collectivite.fr"]);
+    expect(found[0]).toMatch(/RPNT 1\.7 wants both the bare name and www to answer/);
+    const delegated = smallLedger().map((e) => (e.label === "mende" ? { ...e, delegation: { nameservers: ["ns0.dom.scw.cloud"], since: e.allocatedAt } } : e));
+    expect(problems(cfg, delegated).filter((p) => p.startsWith("web-both")).map((p) => p.split(" ")[1]).sort()).toEqual(["www.chirac.collectivite.fr", "www.florac-trois-rivieres.collectivite.fr", "www.florac.collectivite.fr", "www.marvejols.collectivite.fr"]);
   });
 });

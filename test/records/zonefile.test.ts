@@ -110,3 +110,36 @@ describe("zone file", () => {
     expect((await checkZone("kzonecheck", "collectivite.fr", cnameBeside)).code).not.toBe(0);
   });
 });
+
+describe("a delegated, signed commune in the zone file", () => {
+  const DS = "2371 13 2 1F987CC6583E92DF0890718C42E1A1DF1E7D2A4A2AB12E3E2FF7E3A97BB5D5F4";
+  const ledger = () => smallLedger().map((e) => (e.label === "mende" ? { ...e, delegation: { nameservers: ["ns0.dom.scw.cloud", "ns1.dom.scw.cloud"], ds: [DS], since: e.allocatedAt } } : e));
+
+  it("holds its NS set and DS only, although enrolled in Messages; both checkers accept it", async () => {
+    const text = await expectBothAccept(desiredZone(ledger(), config(), smallDkim()), "delegated.zone");
+    const lines = text.split("\n").filter((l) => /^(\S+\.)?mende\t/.test(l));
+    expect(lines).toEqual(["mende\t3600\tIN\tNS\tns0.dom.scw.cloud.", "mende\t3600\tIN\tNS\tns1.dom.scw.cloud.", `mende\t3600\tIN\tDS\t${DS}`]);
+    // Loaded as a server would: the DS at the cut, the rest of the zone unchanged (chirac, its alias, keeps its own records).
+    const loaded = loadedRecords("collectivite.fr", join(dir, "delegated.zone"));
+    expect(loaded.filter((l) => /^(\S+\.)?mende\.collectivite\.fr\./.test(l)).map((l) => l.split(/\s+/)[3]).sort()).toEqual(["DS", "NS", "NS"]);
+    expect(loaded.some((l) => l.startsWith("chirac.collectivite.fr.") && /\sMX\s/.test(l))).toBe(true);
+  });
+
+  it("refuses a DS that is not at a zone cut, and a record below the cut", () => {
+    const base = desiredZone(ledger(), config(), smallDkim());
+    const mende = base.owners.find((o) => o.label === "mende")!;
+    const below = { ...base, owners: base.owners.map((o) => (o === mende ? { ...o, records: [...o.records, { ...o.records[0]!, name: "webmail.mende", type: "CNAME" as const, value: "webmail.example.net.", purpose: "x" }] } : o)) };
+    expect(validateZone(below).map((p) => p.rule)).toContain("delegation");
+    const langogne = base.owners.find((o) => o.label === "langogne")!;
+    const strayDs = { ...base, owners: base.owners.map((o) => (o === langogne ? { ...o, records: [...o.records, { ...o.records[0]!, type: "DS" as const, value: DS, purpose: "ds-1" }] } : o)) };
+    expect(validateZone(strayDs).map((p) => p.rule)).toContain("delegation");
+  });
+
+  it("with dns.allocatedWithoutService wildcard: a delegated commune without service still gets its NS set, nothing else", async () => {
+    const base = config();
+    const wildcard = { ...base, dns: { ...base.dns!, allocatedWithoutService: "wildcard" as const } };
+    const entries = ledger().map((e) => (e.label === "langogne" ? { ...e, delegation: { nameservers: ["ns0.dom.scw.cloud", "ns1.dom.scw.cloud"], since: e.allocatedAt } } : e));
+    const text = await expectBothAccept(desiredZone(entries, wildcard, smallDkim()), "delegated-wildcard.zone");
+    expect(text.split("\n").filter((l) => /^(\S+\.)?langogne\t/.test(l))).toEqual(["langogne\t3600\tIN\tNS\tns0.dom.scw.cloud.", "langogne\t3600\tIN\tNS\tns1.dom.scw.cloud."]);
+  });
+});

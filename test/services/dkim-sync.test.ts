@@ -5,7 +5,7 @@ import { dkimStoreSchema, type DkimStore } from "../../src/records/dkim.js";
 import { mergeDkim } from "../../src/services/dkim-sync.js";
 import { dkimOf } from "../../src/services/messages.js";
 import { runCli, runCliAsync } from "../support/cli.js";
-import { startMessages, type MessagesServer } from "../support/servers/messages.js";
+import { DEPLOYMENT_TEMPLATE, startMessages, type MessagesServer } from "../support/servers/messages.js";
 import { enrolled, operatorsJson, tempDir, writeJson, writeLedger } from "./fixtures.js";
 
 const KEY = "v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA";
@@ -93,7 +93,7 @@ describe("domaines dkim-sync against a Messages server over HTTP", () => {
     expect(out.written).toBe(true);
     expect(out.domains.map((d: { domain: string; status: string }) => [d.domain, d.status])).toEqual([["marvejols.collectivite.fr", "pending"], ["mende.collectivite.fr", "new"]]);
     const saved = dkimStoreSchema.parse(JSON.parse(readFileSync(store, "utf8")));
-    expect(saved["mende.collectivite.fr"]!.value).toBe(mende.expected_dns_records[3]!.value);
+    expect(saved["mende.collectivite.fr"]!.value).toBe(server.dkimRecord(mende.name).value);
 
     const before = readFileSync(store, "utf8");
     const mtime = statSync(store).mtimeMs;
@@ -155,8 +155,8 @@ describe("dkim-sync stores only what the zone can publish, for the communes the 
     server.createMailDomain("langogne.collectivite.fr"); // in the ledger, but not enrolled in Messages
     server.createMailDomain("inconnue.collectivite.fr"); // not in the ledger at all
     server.createMailDomain("mairie.example.org"); // another tenant's domain, outside the zone
-    const mende = server.createMailDomain("mende.collectivite.fr");
-    mende.expected_dns_records[3]!.value = hugeKey;
+    server.createMailDomain("mende.collectivite.fr");
+    server.dkimRecord("mende.collectivite.fr").value = hugeKey;
   });
   afterAll(async () => {
     await server.stop();
@@ -199,5 +199,78 @@ describe("dkim-sync stores only what the zone can publish, for the communes the 
     expect(r.stdout).toMatch(/0 new, 0 changed, 1 unchanged, 0 pending, 1 refused, 2 ignored \(1 other domain\(s\) outside the zone not considered\)\. Written: /);
     expect(Object.keys(JSON.parse(readFileSync(store, "utf8")))).toEqual(["marvejols.collectivite.fr"]);
     expect(runCli(["export", "--format", "zone", ...zoneArgs]).code).toBe(0);
+  });
+});
+
+describe("Messages is the authority on mail records: dkim-sync reports drift", () => {
+  let server: MessagesServer;
+  let dir: string;
+  let args: string[];
+  let env: NodeJS.ProcessEnv;
+  const domains = ["mende.collectivite.fr", "marvejols.collectivite.fr"];
+
+  beforeAll(async () => {
+    server = await startMessages();
+    dir = tempDir("dkim-drift");
+    const operators = writeJson(dir, "operators.json", operatorsJson("http://127.0.0.1:1/api/v1.0/", server.apiRoot, []));
+    const ledger = writeLedger(dir, [enrolled("214800955", "mende", "Mende", "48", { messages: {} }), enrolled("214800922", "marvejols", "Marvejols", "48", { messages: {} })]);
+    args = ["--operators", operators, "--ledger", ledger, "--dkim", join(dir, "dkim.json")];
+    env = { DOMAINES_MESSAGES_API_KEY: server.apiKey, DOMAINES_MESSAGES_CHANNEL_ID: server.channelId };
+  });
+  afterAll(async () => {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Messages' template for every domain, DKIM kept per domain. */
+  const serve = (template: { target: string; type: string; value: string }[]) => {
+    server.domains.length = 0;
+    server.template = template;
+    for (const d of domains) server.createMailDomain(d);
+  };
+  const sync = async (...more: string[]) => runCliAsync(["dkim-sync", ...args, ...more], { env });
+
+  it("exits 0 when every expected record is the model's (MX set, SPF, DMARC's tags, DKIM)", async () => {
+    // Spelled as Messages may give it: another case, no final dot, the DMARC tags in another order, without rua.
+    serve([
+      { target: "", type: "mx", value: "20 MX2.mail.suite-territoriale.anct.gouv.fr" },
+      { target: "", type: "mx", value: "10 mx1.mail.suite-territoriale.anct.gouv.fr." },
+      { target: "", type: "txt", value: "v=spf1 include:_spf.mail.suite-territoriale.anct.gouv.fr -all" },
+      { target: "_dmarc", type: "txt", value: "v=DMARC1; aspf=s; adkim=s; p=reject" },
+    ]);
+    const r = await sync("--json");
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).drift).toEqual([]);
+    expect(JSON.parse(r.stdout).domains.map((d: { status: string }) => d.status)).toEqual(["new", "new"]);
+  });
+
+  it("exits 1 naming both hosts when Messages expects another MX, and both policies for another DMARC p=", async () => {
+    serve([
+      { target: "", type: "mx", value: "10 mx.ox.numerique.gouv.fr." },
+      DEPLOYMENT_TEMPLATE[2]!,
+      { target: "_dmarc", type: "txt", value: "v=DMARC1; p=quarantine; adkim=s; aspf=s" },
+    ]);
+    const json = await sync("--json");
+    expect(json.code).toBe(1);
+    const out = JSON.parse(json.stdout);
+    expect(out.drift).toEqual([
+      { name: "@", type: "MX", messages: ["10 mx.ox.numerique.gouv.fr."], model: ["10 mx1.mail.suite-territoriale.anct.gouv.fr.", "20 mx2.mail.suite-territoriale.anct.gouv.fr."], domains: ["marvejols.collectivite.fr", "mende.collectivite.fr"] },
+      { name: "_dmarc", type: "TXT", messages: ["v=DMARC1; p=quarantine; adkim=s; aspf=s"], model: ["v=DMARC1; p=reject; adkim=s; aspf=s; rua=mailto:dmarc-rapports@suite-territoriale.anct.gouv.fr"], domains: ["marvejols.collectivite.fr", "mende.collectivite.fr"] },
+    ]);
+    const text = await sync();
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain('DRIFT     MX at marvejols.collectivite.fr and 1 other domain(s): Messages expects "10 mx.ox.numerique.gouv.fr.", the model publishes "10 mx1.mail.suite-territoriale.anct.gouv.fr.", "20 mx2.mail.suite-territoriale.anct.gouv.fr."');
+    expect(text.stdout).toContain('DRIFT     TXT at _dmarc.marvejols.collectivite.fr and 1 other domain(s): Messages expects "v=DMARC1; p=quarantine;');
+    expect(text.stderr).toMatch(/2 mail record\(s\) differ from what Messages expects \(4 domain case\(s\)\)/);
+  });
+
+  it("exits 1 on another SPF include and on an extra MX Messages would call conflicting", async () => {
+    serve([DEPLOYMENT_TEMPLATE[0]!, { target: "", type: "txt", value: "v=spf1 include:_spf.ox.numerique.gouv.fr -all" }, DEPLOYMENT_TEMPLATE[3]!]);
+    const r = await sync("--json");
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).drift.map((d: { type: string; messages: string[]; model: string[] }) => [d.type, d.messages, d.model])).toEqual([
+      ["MX", ["10 mx1.mail.suite-territoriale.anct.gouv.fr."], ["10 mx1.mail.suite-territoriale.anct.gouv.fr.", "20 mx2.mail.suite-territoriale.anct.gouv.fr."]],
+      ["TXT", ["v=spf1 include:_spf.ox.numerique.gouv.fr -all"], ["v=spf1 include:_spf.mail.suite-territoriale.anct.gouv.fr -all"]],
+    ]);
   });
 });

@@ -77,6 +77,13 @@ function printPlan(ctx: CommandContext, plan: ZonePlan, file: string | null): vo
   } else {
     ctx.print("DKIM pending: none");
   }
+  if (plan.spfNotPublished.length > 0) {
+    // Messages refuses to send while its SPF check is not "correct": these go first.
+    ctx.print(`SPF not yet published (Messages refuses to send until it is; publish these before any other mail record): ${plan.spfNotPublished.length}: ${plan.spfNotPublished.slice(0, 30).map((p) => p.label).join(", ")}${plan.spfNotPublished.length > 30 ? ", …" : ""}`);
+  }
+  for (const d of plan.delegated) ctx.print(`Delegated: ${d.label} to ${d.nameservers.join(", ")}${d.ds > 0 ? ` (${d.ds} DS)` : ""}; the parent holds only its NS set`);
+  for (const u of plan.unpublished) ctx.print(`NOT PUBLISHED by the stacks: ${u.label} ${u.type} ${u.value} (OVH's zone records have no ${u.type} type; the zone file has it)`);
+  for (const f of plan.adoptedFindings) ctx.print(`Adopted as found (below the model's mail policy): ${f}`);
   const subs = plan.subscriptions;
   if (subs) {
     ctx.print(`Subscriptions: ${subs.next} (create ${subs.creates.length}, delete ${subs.deletes.length})`);

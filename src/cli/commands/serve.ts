@@ -52,7 +52,7 @@ export const command: CommandSpec = {
       workspace: ctx.ws.options,
       tokensFile: tokensLocation(ctx.string("tokens"), ctx.ws.ledgerLocation(), process.env),
       limits,
-      resolvers: ctx.strings("resolver").map(parseResolverOption),
+      resolvers: ctx.strings("resolver").map((r) => parseResolverOption(r)),
     });
     // Runs until a signal stops it (serve exits the process then).
     return new Promise<number>(() => {});

@@ -54,6 +54,7 @@ const STATUS: Record<RecordStatus, string> = {
   unexpected: "en trop",
   error: "erreur de résolution",
   pending: "en attente (clé DKIM)",
+  observed: "servi par la zone déléguée",
 };
 
 const STATE_NAMES: Record<LedgerEntry["state"], string> = { allocated: "attribué", alias: "alias", reserved: "réservé", tombstone: "clos" };

@@ -44,7 +44,7 @@ export const STATUS_SENTENCES: StatusSentences = {
   allocated: (s, ctx) =>
     html`${fqdnOf(s.label, ctx.zone)} est attribué à ${s.holder ? ctx.place(s.holder) : s.holderName} depuis le ${frenchDate(s.since)}${s.legacy ? " (libellé historique, repris tel qu'il était déjà en service)" : ""}${
       s.grandfathered ? " (conservé par sa commune après l'apparition d'un homonyme)" : ""
-    }${s.services.length ? ` ; services : ${serviceList(s.services)}` : ""}.`,
+    }${s.services.length ? ` ; services : ${serviceList(s.services)}` : ""}${s.delegatedTo ? ` ; délégué à ${s.delegatedTo.join(", ")}` : ""}.`,
   alias: (s, ctx) => {
     const of = s.of ? ctx.place(s.of) : html`${s.ofName}`;
     return s.renamed
@@ -155,6 +155,8 @@ export const FACT_TEXTS: FactTexts = {
     } dans le COG ; un libellé ne change jamais de titulaire : elle l'a gardé.`,
   legacy: (f, ctx) =>
     html`${fqdnOf(f.label, ctx.zone)} a été repris tel qu'il était déjà en service pour ${ctx.place(f.holder)} (libellé historique) : il reste le sien, quel que soit le libellé que la règle de nommage donnerait aujourd'hui.`,
+  delegated: (f, ctx) =>
+    html`${f.fqdn} est délégué à ${f.nameservers.join(", ")} : ses enregistrements (courrier, site) sont dans cette zone, pas dans ${ctx.zone}, qui ne publie que ses serveurs de noms (NS${f.signed ? " et DS" : ""}) ; la vérification suit la délégation.`,
   "label-rule": (f, ctx) => {
     const who = ctx.place(f.commune);
     const why = labelReason(f.reason, f.commune.departement);

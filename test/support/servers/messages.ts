@@ -2,11 +2,29 @@ import { generateKeyPairSync } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { paginate, sendJson, TestHttpServer } from "./http-server.js";
 
+interface ExpectedDnsRecord {
+  target: string;
+  type: string;
+  value: string;
+}
+
 interface MailDomain {
   id: string;
   name: string;
-  expected_dns_records: { target: string; type: string; value: string }[];
+  expected_dns_records: ExpectedDnsRecord[];
 }
+
+/**
+ * The deployment's MESSAGES_DNS_RECORDS without the DKIM record (which Messages adds per
+ * domain): what data/config.json's record sets publish, as an operator who configured both
+ * sides alike would have it. Tests of drift change it.
+ */
+export const DEPLOYMENT_TEMPLATE: readonly ExpectedDnsRecord[] = [
+  { target: "", type: "mx", value: "10 mx1.mail.suite-territoriale.anct.gouv.fr." },
+  { target: "", type: "mx", value: "20 mx2.mail.suite-territoriale.anct.gouv.fr." },
+  { target: "", type: "txt", value: "v=spf1 include:_spf.mail.suite-territoriale.anct.gouv.fr -all" },
+  { target: "_dmarc", type: "txt", value: "v=DMARC1; p=reject; adkim=s; aspf=s" },
+];
 
 /**
  * Messages' provisioning contract of spec/services.md, in memory: the DNS listing
@@ -16,6 +34,8 @@ interface MailDomain {
 export class MessagesServer extends TestHttpServer {
   readonly domains: MailDomain[] = [];
   dnsEndpoint = true;
+  /** The expected records of every mail domain but its DKIM one (Messages' MESSAGES_DNS_RECORDS); applies to domains created after. */
+  template: ExpectedDnsRecord[] = [...DEPLOYMENT_TEMPLATE];
 
   constructor(
     readonly channelId: string,
@@ -37,15 +57,18 @@ export class MessagesServer extends TestHttpServer {
     const domain: MailDomain = {
       id: String(this.domains.length + 1),
       name,
-      expected_dns_records: [
-        { target: "", type: "mx", value: "10 mx.messages.example." },
-        { target: "", type: "txt", value: "v=spf1 include:_spf.messages.example -all" },
-        { target: "_dmarc", type: "txt", value: "v=DMARC1; p=reject; adkim=s; aspf=s" },
-        { target: `${selector}._domainkey`, type: "txt", value: `v=DKIM1; k=rsa; p=${p}` },
-      ],
+      expected_dns_records: [...this.template.map((r) => ({ ...r })), { target: `${selector}._domainkey`, type: "txt", value: `v=DKIM1; k=rsa; p=${p}` }],
     };
     this.domains.push(domain);
     return domain;
+  }
+
+  /** A mail domain's DKIM record (the last of its expected records). */
+  dkimRecord(name: string): ExpectedDnsRecord {
+    const d = this.domains.find((x) => x.name === name);
+    const r = d?.expected_dns_records.find((x) => x.target.endsWith("._domainkey"));
+    if (!r) throw new Error(`no DKIM record for ${name} on the test Messages`);
+    return r;
   }
 
   private serve(req: IncomingMessage, url: URL, res: ServerResponse): void {
