@@ -26,7 +26,7 @@ export const COMMANDS: Entry[] = [
   { name: "members", summary: "list, add or remove the member communes and intercommunalités (EPCI) of a mutualisation structure", load: () => import("./commands/members.js") },
   { name: "usage-sync", summary: "read storage used per commune from Messages and Fichiers into the usage history (one sample a day)", load: () => import("./commands/usage-sync.js") },
   { name: "dkim-sync", summary: "read the DKIM keys Messages generated for the communes' mail domains into the DKIM store", load: () => import("./commands/dkim-sync.js") },
-  { name: "serve", summary: "the HTTP API (JSON, bearer tokens, problem+json errors) on the ledger, for onboarding scripts and support", load: () => import("./commands/serve.js") },
+  { name: "serve", summary: "the HTTP API (JSON, bearer tokens, problem+json errors) and the French support pages, on the ledger", load: () => import("./commands/serve.js") },
   { name: "token", summary: "create, list or revoke the API tokens of `domaines serve` (stored as hashes; a token is shown once)", load: () => import("./commands/token.js") },
   { name: "reconcile", summary: "compare a structure's Espace Opérateur subscriptions with the ledger's enrolments (a missed webhook is never retried)", load: () => import("./commands/reconcile.js") },
 ];
