@@ -4,11 +4,12 @@ import { join, resolve } from "node:path";
 import { FailureError, InputError } from "../errors.js";
 import { loadReservedLabels } from "../naming/reserved.js";
 import { dataPath } from "../paths.js";
-import { auditEventLine, auditLines, EMPTY_LEDGER_SHA, ledgerSha256, ledgerTrusted, replayAudit, settleAudit, type Change, type SettleChecks } from "./audit.js";
+import { auditEventLine, auditLines, EMPTY_LEDGER_SHA, ledgerSha256, ledgerTrusted, replayAudit, settleAudit, type SettleChecks } from "./audit.js";
 import { freezeEntry, parseLedgerText, parseTrustedLedger, sameEntry, serializeEntry, type NumberedEntry } from "./codec.js";
 import { ioError } from "../io-errors.js";
 import { appendDurably, asFileError, replaceDurably, tempOwnerPid } from "./fsync.js";
-import { ledgerProblems, transitionProblem } from "./invariants.js";
+import { ledgerProblems } from "./invariants.js";
+import { reviewPut } from "./review-put.js";
 import { acquireLock, holderGone, pidRunning, type LockOwner } from "./lock.js";
 import type { LedgerChanges, LedgerStore, LedgerUpdate, TransactionMeta, ValidationReport } from "./ledger-store.js";
 import { ledgerEntrySchema, type LedgerEntry } from "./schema.js";
@@ -287,18 +288,7 @@ async function transaction<T>(dir: string, actor: string, command: string, fn: (
     const byLabel = new Map(current.entries.map((e) => [e.label, e]));
     // Frozen: plans may index it once (indexLedger) and nobody may change it under them.
     const { put, result } = fn(Object.freeze([...current.entries]) as LedgerEntry[]);
-    const changes: Change[] = [];
-    const refused: string[] = [];
-    const seen = new Set<string>();
-    for (const after of put) {
-      if (seen.has(after.label)) throw new Error(`internal: label ${after.label} put twice in one transaction`);
-      seen.add(after.label);
-      const before = byLabel.get(after.label) ?? null;
-      if (sameEntry(before ?? undefined, after)) continue;
-      const problem = transitionProblem(before, after);
-      if (problem) refused.push(problem);
-      changes.push({ label: after.label, before, after: freezeEntry(after) });
-    }
+    const { changes, refused } = reviewPut(byLabel, put);
     if (refused.length > 0) throw new FailureError(`refused, nothing written:\n  ${refused.slice(0, 20).join("\n  ")}`, "refused");
     if (changes.length === 0) return { result, changes, tx: null };
     const next = spliceLines(current.lines, current.entries, changes.map((c) => c.after!));

@@ -6,9 +6,10 @@ import { sameEntry } from "../codec.js";
 import { ledgerProblems } from "../invariants.js";
 import type { LedgerChanges, LedgerStore, LedgerUpdate, TransactionMeta, ValidationReport } from "../ledger-store.js";
 import type { LedgerEntry } from "../schema.js";
+import { reviewPut } from "../review-put.js";
 import { PgDatabase, type PgClient } from "./database.js";
 import {
-  AUDIT_COLUMNS, auditRowsJson, entriesJson, entriesOfRows, entryOfRow, INSERT_AUDIT, mergeEntries, recordOfRow, replayRows, reviewPut, UPSERT_ENTRIES,
+  AUDIT_COLUMNS, auditRowsJson, entriesJson, entriesOfRows, entryOfRow, INSERT_AUDIT, mergeEntries, recordOfRow, replayRows, UPSERT_ENTRIES,
   type AuditRecord, type AuditRow,
 } from "./rows.js";
 
