@@ -1,5 +1,6 @@
 import { userInfo } from "node:os";
 import { terminalSafe } from "../terminal-text.js";
+import { writeJsonChunks } from "./json-out.js";
 import type { NamingSource } from "../naming-source.js";
 import type { Workspace, WorkspaceOptions } from "../workspace.js";
 
@@ -64,7 +65,12 @@ export class CommandContext {
 
   /** JSON on stdout: indented for a person at a terminal, compact when piped to a script (all of France is then 40 % smaller and faster). */
   printJson(value: unknown): void {
-    this.stdout(`${JSON.stringify(value, null, process.stdout.isTTY ? 2 : undefined)}\n`);
+    if (process.stdout.isTTY) {
+      this.stdout(`${JSON.stringify(value, null, 2)}\n`);
+      return;
+    }
+    writeJsonChunks(value, this.stdout);
+    this.stdout("\n");
   }
 
   /** Who makes the change, for the audit log: --actor, DOMAINES_ACTOR, else the OS user. */

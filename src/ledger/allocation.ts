@@ -47,6 +47,8 @@ export function chooseLabel(
   reserved: ReadonlySet<string>,
 ): { label: string; reason: AllocationReason } | { problem: string } {
   if (computed.label === null) return { problem: computed.problem?.message ?? "no valid label can be computed" };
+  // The common case, without building the candidate list (allocate --all asks 35,000 times).
+  if (!taken.has(computed.label) && labelProblem(computed.label, reserved) === null) return { label: computed.label, reason: computed.reason };
   const suffixed = `${computed.slug}-${departementSuffix(commune.departement)}`;
   const candidates = [...new Set([computed.label, suffixed, `${suffixed}-${commune.insee.toLowerCase()}`])];
   for (const [i, label] of candidates.entries()) {

@@ -10,6 +10,22 @@ function writeAll(fd: number, data: string | Buffer): void {
   while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
 }
 
+/** Pieces of text joined into writes of about a megabyte: no one string of a 16 MB audit append. */
+function writeAllPieces(fd: number, pieces: readonly string[]): void {
+  let batch: string[] = [];
+  let size = 0;
+  for (const piece of pieces) {
+    batch.push(piece);
+    size += piece.length;
+    if (size >= 1 << 20) {
+      writeAll(fd, batch.join(""));
+      batch = [];
+      size = 0;
+    }
+  }
+  if (batch.length > 0) writeAll(fd, batch.join(""));
+}
+
 /** A failed file operation as a clear error naming the path and the cause (exit 1, code io; see src/io-errors.ts). */
 function fileError(action: string, path: string, err: unknown): unknown {
   return ioError(err, { path, action });
@@ -21,7 +37,7 @@ function fileError(action: string, path: string, err: unknown): unknown {
  * neither leaves half a line nor keeps the space it took; if even that fails (or the process
  * dies), the next writer's recovery marks the torn bytes.
  */
-export function appendDurably(path: string, text: string): void {
+export function appendDurably(path: string, text: string | readonly string[]): void {
   let fd: number;
   try {
     fd = openSync(path, "a");
@@ -32,7 +48,8 @@ export function appendDurably(path: string, text: string): void {
   try {
     try {
       size = fstatSync(fd).size;
-      writeAll(fd, text);
+      if (typeof text === "string") writeAll(fd, text);
+      else writeAllPieces(fd, text);
       fsyncSync(fd);
     } catch (err) {
       if (size !== null) {

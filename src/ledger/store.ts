@@ -217,8 +217,9 @@ function spliceLines(lines: readonly string[], entries: readonly LedgerEntry[], 
   return { lines: outLines, entries: outEntries };
 }
 
-function ledgerText(lines: readonly string[]): string {
-  return lines.length === 0 ? "" : `${lines.join("\n")}\n`;
+/** The ledger file's bytes, converted once: its digest and the write both read them. */
+function ledgerBytes(lines: readonly string[]): Buffer {
+  return Buffer.from(lines.length === 0 ? "" : `${lines.join("\n")}\n`, "utf8");
 }
 
 /** Labels where `entries` differ from the audit log replayed (none when they equal it, or the state before its last transaction). */
@@ -297,8 +298,8 @@ async function transaction<T>(dir: string, actor: string, command: string, fn: (
       const shown = problems.slice(0, 20).map((p) => p.message).join("\n  ");
       throw new FailureError(`refused, nothing written: the ledger would break its invariants:\n  ${shown}`, "refused");
     }
-    const text = ledgerText(next.lines);
-    const sha = ledgerSha256(text);
+    const bytes = ledgerBytes(next.lines);
+    const sha = ledgerSha256(bytes);
     const tx = `${now}-${randomUUID().slice(0, 8)}`;
     // Fencing: the ledger is still the version this transaction read, and the lock still ours.
     const fence = (): void => {
@@ -309,7 +310,7 @@ async function transaction<T>(dir: string, actor: string, command: string, fn: (
     fence();
     appendDurably(paths.audit, auditLines(tx, now, actor, command, changes, { before: current.sha, after: sha }));
     fence();
-    replaceDurably(paths.ledger, text);
+    replaceDurably(paths.ledger, bytes);
     loaded.set(paths.ledger, { identity: fileIdentity(paths.ledger), sha, lines: next.lines, entries: next.entries, trusted: true });
     return { result, changes, tx };
   } finally {
@@ -386,11 +387,11 @@ export function createLedger(dir: string, entries: readonly LedgerEntry[], meta:
   const problems = ledgerProblems(valid, loadReservedLabels());
   if (problems.length > 0) throw new FailureError(`refused, nothing written: the entries break the ledger's invariants:\n  ${problems.slice(0, 20).map((p) => p.message).join("\n  ")}`, "refused");
   const next = spliceLines([], [], valid);
-  const text = ledgerText(next.lines);
+  const bytes = ledgerBytes(next.lines);
   const now = new Date().toISOString();
   const changes = next.entries.map((e) => ({ label: e.label, before: null, after: e }));
-  if (changes.length > 0) appendDurably(paths.audit, auditLines(`${now}-${randomUUID().slice(0, 8)}`, now, meta.actor, meta.command, changes, { before: EMPTY_LEDGER_SHA, after: ledgerSha256(text) }));
-  replaceDurably(paths.ledger, text);
+  if (changes.length > 0) appendDurably(paths.audit, auditLines(`${now}-${randomUUID().slice(0, 8)}`, now, meta.actor, meta.command, changes, { before: EMPTY_LEDGER_SHA, after: ledgerSha256(bytes) }));
+  replaceDurably(paths.ledger, bytes);
 }
 
 /** validate for the file store: every line with the schema, invariants by line, the audit log replayed and its digest chain. */

@@ -42,8 +42,8 @@ export interface AllocateOutcome {
 }
 
 /** An allocation result with its FQDN and the reason in words. */
-export function explainAllocation(ws: Workspace, r: AllocationResult): AllocatedCommune {
-  return { ...r, fqdn: `${r.label}.${ws.zone()}`, explanation: REASONS[r.reason] ?? r.reason };
+export function explainAllocation(ws: Workspace, r: AllocationResult, zone = ws.zone()): AllocatedCommune {
+  return { ...r, fqdn: `${r.label}.${zone}`, explanation: REASONS[r.reason] ?? r.reason };
 }
 
 function targets(ws: Workspace, request: AllocateRequest, entries: readonly LedgerEntry[]): Commune[] {
@@ -77,7 +77,8 @@ export async function allocate(ws: Workspace, meta: TransactionMeta, request: Al
           return { put: p.put, result: p };
         })
       ).result;
-  const communes = result.results.map((r) => explainAllocation(ws, r));
+  const zone = ws.zone();
+  const communes = result.results.map((r) => explainAllocation(ws, r, zone));
   const created = communes.filter((c) => c.status === "allocated").length;
   return {
     dryRun: request.dryRun === true,

@@ -22,7 +22,7 @@ const alphaMessages: LedgerEntry = { ...alpha, updatedAt: T2, services: { messag
 const alphaTomb: LedgerEntry = { ...alpha, state: "tombstone", tombstonedAt: T2, updatedAt: T2 };
 const sha = (ch: string): string => ch.repeat(64);
 const d = (before: string, after: string): LedgerDigest => ({ before: sha(before), after: sha(after) });
-const tx = (id: string, changes: Change[], digest: LedgerDigest, time = T1): string => auditLines(id, time, "test", "allocate", changes, digest);
+const tx = (id: string, changes: Change[], digest: LedgerDigest, time = T1): string => auditLines(id, time, "test", "allocate", changes, digest).join("");
 const marker = (id: string, torn?: { offset: number; length: number }[]): string => `${JSON.stringify({ tx: id, time: T2, actor: "test", command: "settle", outcome: "aborted", reason: "stopped", ...(torn ? { torn } : {}) })}\n`;
 
 const dir = mkdtempSync(join(tmpdir(), "domaines-audit-replay-"));

@@ -172,7 +172,7 @@ export function fileAuditLog(dump: LedgerDump): string {
       const changes: Change[] = g.changes.map((c) => ({ label: c.label, before: c.before, after: c.after }));
       const stored = digestOf(g);
       const digest = g === last && lastDigest ? lastDigest : chainWhole ? stored : undefined;
-      out.push(digest ? auditLines(g.tx, head.time, head.actor, head.command, changes, digest) : withoutDigest(auditLines(g.tx, head.time, head.actor, head.command, changes, { before: "0".repeat(64), after: "0".repeat(64) })));
+      out.push(digest ? auditLines(g.tx, head.time, head.actor, head.command, changes, digest).join("") : withoutDigest(auditLines(g.tx, head.time, head.actor, head.command, changes, { before: "0".repeat(64), after: "0".repeat(64) }).join("")));
     }
   }
   return out.join("");

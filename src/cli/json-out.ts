@@ -1,0 +1,65 @@
+/**
+ * Compact JSON written in pieces of about `chunk` characters: the same text as
+ * JSON.stringify(value), without building one string of the whole answer. `quotas --json`
+ * for all of France is 43 MB; one string of it, then its UTF-8 copy, cost more time and
+ * memory than the work that computed it.
+ *
+ * Plain objects and arrays are walked; anything else (and anything with toJSON) is left to
+ * JSON.stringify, so that the text is exactly its.
+ */
+export function writeJsonChunks(value: unknown, write: (text: string) => void, chunk = 1 << 18): void {
+  let pending: string[] = [];
+  let size = 0;
+  const put = (text: string): void => {
+    pending.push(text);
+    size += text.length;
+    if (size >= chunk) {
+      write(pending.join(""));
+      pending = [];
+      size = 0;
+    }
+  };
+  emit(value, put);
+  if (pending.length > 0) write(pending.join(""));
+}
+
+function walkable(value: unknown): value is object {
+  if (value === null || typeof value !== "object" || typeof (value as { toJSON?: unknown }).toJSON === "function") return false;
+  const proto = Object.getPrototypeOf(value);
+  return Array.isArray(value) || proto === Object.prototype || proto === null;
+}
+
+/** Small values go to JSON.stringify whole: walking them would only be slower. */
+function large(value: object): boolean {
+  return Array.isArray(value) ? value.length > 32 : Object.keys(value).length > 32 || Object.values(value).some((v) => Array.isArray(v) && v.length > 32);
+}
+
+function emit(value: unknown, put: (text: string) => void): void {
+  if (!walkable(value) || !large(value)) {
+    put(JSON.stringify(value) ?? "null");
+    return;
+  }
+  if (Array.isArray(value)) {
+    put("[");
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) put(",");
+      const v: unknown = value[i];
+      if (walkable(v) && large(v)) emit(v, put);
+      else put(JSON.stringify(v) ?? "null");
+    }
+    put("]");
+    return;
+  }
+  put("{");
+  let first = true;
+  for (const key of Object.keys(value)) {
+    const v: unknown = (value as Record<string, unknown>)[key];
+    const text = walkable(v) && large(v) ? null : JSON.stringify(v);
+    if (text === undefined) continue; // JSON.stringify leaves out undefined, functions and symbols
+    put(`${first ? "" : ","}${JSON.stringify(key)}:`);
+    first = false;
+    if (text === null) emit(v, put);
+    else put(text);
+  }
+  put("}");
+}
