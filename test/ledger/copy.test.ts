@@ -1,8 +1,13 @@
 import { createHash } from "node:crypto";
-import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PostgresTokenStore } from "../../src/auth/pg-token-store.js";
+import { FileTokenStore, type TokenStore } from "../../src/auth/token-store.js";
+import { tokenVerifier } from "../../src/auth/verify.js";
+import { PostgresLedgerStore } from "../../src/ledger/pg/store.js";
 import { FileLedgerStore } from "../../src/ledger/store.js";
+import { FileUsageHistory, usageHistoryFor } from "../../src/services/usage-history.js";
 import { ROOT, runCli, type CliResult } from "../support/cli.js";
 import { migratedDatabase, psqlAt, usePostgres, type PgCluster } from "../support/postgres.js";
 import { auditRecords, cli, snapshotFiles, tempLedger } from "./support/ledger-dir.js";
@@ -133,5 +138,84 @@ describe("a file ledger with history (allocations, a COG sync, enrolments, an ev
     expect(refused.stderr).toMatch(/refused, nothing copied: the source ledger .*bad\/ledger\.jsonl must validate first; it does not validate/);
     expect(snapshotFiles(fresh)).toEqual({ ledger: "", audit: "" });
     expect(copy(source, source).stderr).toMatch(/--from and --to name the same ledger/);
+  });
+});
+
+describe("ledger copy carries what lives beside the ledger: API tokens and the usage history", () => {
+  const sample = (day: string, commune: string, bytes: number) => ({ day, service: "messages", commune, operator: "cdg48", bytes, sirets: [`${commune}00011`], takenAt: `${day}T06:00:00.000Z` });
+  const samples = [sample("2026-03-14", "214800955", 1_000_000), sample("2026-03-15", "214800955", 2_000_000), sample("2026-03-15", "214801359", 5)];
+  let source: string;
+  let active: { id: string; token: string };
+  let revoked: { id: string; token: string };
+  const tokenCreate = (location: string): { id: string; token: string } => {
+    const r = runCli(["token", "create", "--role", "support", "--ledger", location, "--actor", "test", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    return JSON.parse(r.stdout) as { id: string; token: string };
+  };
+  const principalAt = async (store: TokenStore, token: string) => {
+    try {
+      return await tokenVerifier(store)(token);
+    } finally {
+      await store.close?.();
+    }
+  };
+  const usageAt = async (url: string) => {
+    const store = new PostgresLedgerStore(url);
+    try {
+      return await usageHistoryFor(store).read({ from: "2000-01-01", to: "2100-01-01" });
+    } finally {
+      await store.close();
+    }
+  };
+
+  beforeAll(async () => {
+    source = join(root, "with-tokens");
+    mkdirSync(source);
+    expect(cli(source, ["allocate", "Mende", "Langogne"]).code).toBe(0);
+    active = tokenCreate(source);
+    revoked = tokenCreate(source);
+    expect(runCli(["token", "revoke", revoked.id, "--ledger", source, "--actor", "test"]).code).toBe(0);
+    expect((await new FileUsageHistory(join(source, "usage")).append(samples as never[])).added).toBe(3);
+  });
+
+  it("file → PostgreSQL → file: the same token records (a revoked one stays revoked) and the same samples", async () => {
+    const url = migratedDatabase(c);
+    const there = copy(source, url);
+    expect(there.code, there.stderr).toBe(0);
+    expect(JSON.parse(there.stdout)).toMatchObject({ tokens: { copied: 2 }, usage: { samples: 3 } });
+    expect(await principalAt(new PostgresTokenStore(url), active.token)).toMatchObject({ role: "support" });
+    expect(await principalAt(new PostgresTokenStore(url), revoked.token)).toBeNull();
+    expect(await usageAt(url)).toEqual(samples);
+
+    const dir = join(root, "tokens-back");
+    const back = copy(url, dir);
+    expect(back.code, back.stderr).toBe(0);
+    expect(JSON.parse(back.stdout)).toMatchObject({ tokens: { copied: 2, to: join(dir, "tokens.json") }, usage: { samples: 3, to: join(dir, "usage") } });
+    expect(await principalAt(new FileTokenStore(join(dir, "tokens.json")), active.token)).toMatchObject({ role: "support" });
+    expect(await principalAt(new FileTokenStore(join(dir, "tokens.json")), revoked.token)).toBeNull();
+    expect(await new FileUsageHistory(join(dir, "usage")).read({ from: "2000-01-01", to: "2100-01-01" })).toEqual(samples);
+    // The file store's own listing of the copy, as an administrator reads it.
+    const list = runCli(["token", "list", "--ledger", dir, "--json"]);
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout).toContain(active.id);
+    expect(list.stdout).toContain(revoked.id);
+  });
+
+  it("refuses an empty ledger whose token store or history is not empty, before writing anything", async () => {
+    const url = migratedDatabase(c);
+    tokenCreate(url);
+    const before = snapshotFiles(url);
+    const r = copy(source, url);
+    expect(r.code).toBe(1);
+    expect((JSON.parse(r.stdout) as { error: { code: string; message: string } }).error).toMatchObject({ code: "refused", message: expect.stringMatching(/token store .* already holds 1 API token/) });
+    expect(snapshotFiles(url)).toEqual(before);
+    expect(before.ledger).toBe("");
+
+    const dir = join(root, "history-held");
+    await new FileUsageHistory(join(dir, "usage")).append([samples[0]] as never[]);
+    const d = copy(source, dir);
+    expect(d.code).toBe(1);
+    expect(d.stderr).toMatch(/usage history .*history-held\/usage already holds 1 sample/);
+    expect(readdirSync(dir).sort()).toEqual(["usage"]);
   });
 });

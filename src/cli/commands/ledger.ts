@@ -6,7 +6,7 @@ import type { CommandContext } from "../context.js";
 /** `domaines ledger <subcommand>`: administration of the ledger's store itself. */
 const SUBCOMMANDS: Record<string, { summary: string; run: (ctx: CommandContext) => Promise<number> }> = {
   "migrate-schema": { summary: "create or upgrade the PostgreSQL schema of the ledger in --ledger / DOMAINES_LEDGER", run: migrate },
-  copy: { summary: "copy the whole ledger and audit log --from a directory or URL --to an empty one", run: copy },
+  copy: { summary: "copy the whole ledger and audit log, with its API tokens and usage history, --from a directory or URL --to an empty one", run: copy },
 };
 
 export const command: CommandSpec = {
@@ -60,6 +60,7 @@ async function copy(ctx: CommandContext): Promise<number> {
   else {
     ctx.print(`Copied ${report.labels} labels and ${report.audit.records} audit records (${report.audit.transactions} transactions, ${report.audit.changes} changes) from ${report.from} to ${report.to}.`);
     if (report.skippedUnreadableLines > 0) ctx.print(`${report.skippedUnreadableLines} unreadable audit line(s) of the source, each excused by an aborted marker (a crash the store had settled), were not copied.`);
+    ctx.print(`Copied ${report.tokens.copied} API token record(s) (hashes) to ${report.tokens.to} and ${report.usage.samples} usage sample(s) to ${report.usage.to}.`);
     ctx.print("The copy validates, and its `export --format json` is byte for byte the source's.");
   }
   return 0;
