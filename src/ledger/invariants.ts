@@ -38,7 +38,7 @@ export function ledgerProblems(entries: readonly LedgerEntry[], reserved: Readon
 }
 
 /** What is wrong with one entry given the set of keys holding a primary label; null when nothing (the common case, allocation-free). */
-function entryProblems(e: LedgerEntry, reserved: ReadonlySet<string>, primary: ReadonlyMap<string, number>): string[] | null {
+export function entryProblems(e: LedgerEntry, reserved: ReadonlySet<string>, primary: { has(key: string): boolean }): string[] | null {
   let out: string[] | null = null;
   const invalid = labelProblem(e.label, reserved);
   if (invalid) out = push(out, invalid.message);

@@ -2,12 +2,14 @@ import { randomUUID } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { FailureError, InputError } from "../errors.js";
-import { loadReservedLabels } from "../naming/reserved.js";
+import { parseReservedList } from "../naming/label.js";
+import { loadReservedLabels, readReservedText } from "../naming/reserved.js";
 import { dataPath } from "../paths.js";
 import { auditEventLine, auditLines, EMPTY_LEDGER_SHA, ledgerSha256, ledgerTrusted, replayAudit, settleAudit, type SettleChecks } from "./audit.js";
 import { freezeEntry, parseLedgerText, parseTrustedLedger, sameEntry, serializeEntry, type NumberedEntry } from "./codec.js";
 import { ioError } from "../io-errors.js";
 import { appendDurably, asFileError, replaceDurably, tempOwnerPid } from "./fsync.js";
+import { applyToIndex, buildKeyIndex, changeProblems, type KeyIndex } from "./incremental.js";
 import { ledgerProblems } from "./invariants.js";
 import { reviewPut } from "./review-put.js";
 import { acquireLock, holderGone, pidRunning, type LockOwner } from "./lock.js";
@@ -55,6 +57,14 @@ interface LoadedLedger {
   entries: LedgerEntry[];
   /** Read through the digest chain (written by domaines) rather than validated with zod. */
   trusted: boolean;
+  /** The file's bytes when its lines are exactly `lines` (a file domaines wrote): writes reuse them. */
+  bytes: Buffer | null;
+  /**
+   * Set once the whole ledger was found to hold its invariants under this reserved list:
+   * each write then checks its change alone (src/ledger/incremental.ts), and hands the
+   * index, brought up to date, to the ledger it wrote.
+   */
+  checked?: { reservedText: string; index: KeyIndex };
 }
 const loaded = new Map<string, LoadedLedger>();
 
@@ -93,10 +103,10 @@ function loadLedger(dir: string): LoadedLedger {
   let result: LoadedLedger;
   if (ledgerTrusted(audit, sha) === true) {
     const { entries, lines } = parseTrustedLedger(text);
-    result = { identity, sha, lines, entries, trusted: true };
+    result = { identity, sha, lines, entries, trusted: true, bytes: buf };
   } else {
     const entries = parseLedgerText(text, file).map((n) => n.entry);
-    result = { identity, sha, lines: entries.map(serializeEntry), entries, trusted: false };
+    result = { identity, sha, lines: entries.map(serializeEntry), entries, trusted: false, bytes: null };
   }
   loaded.set(file, result);
   return result;
@@ -186,35 +196,60 @@ function removeLeftovers(dir: string): void {
 }
 
 
-/** The ledger's lines with `changed` entries put in their sorted places (lines stay canonical and sorted). */
-function spliceLines(lines: readonly string[], entries: readonly LedgerEntry[], changed: readonly LedgerEntry[]): { lines: string[]; entries: LedgerEntry[] } {
+/** Byte offset of each line of `bytes` (and its length at the end), when it holds exactly `count` newline-ended lines. */
+function lineStarts(bytes: Buffer, count: number): Float64Array | null {
+  const starts = new Float64Array(count + 1);
+  let at = 0;
+  for (let i = 0; i < count; i++) {
+    starts[i] = at;
+    const nl = bytes.indexOf(NEWLINE, at);
+    if (nl < 0) return null;
+    at = nl + 1;
+  }
+  starts[count] = at;
+  return at === bytes.length ? starts : null;
+}
+
+/**
+ * The ledger's lines with `changed` entries put in their sorted places (lines stay
+ * canonical and sorted), and the new file's bytes. Given the current file's bytes (whose
+ * lines are exactly `lines`), the bytes of unchanged runs are reused as they are: one
+ * onboarding into 35,000 lines copies the file instead of joining 35,000 strings again.
+ */
+function spliceLines(lines: readonly string[], entries: readonly LedgerEntry[], changed: readonly LedgerEntry[], bytes: Buffer | null = null): { lines: string[]; entries: LedgerEntry[]; bytes: Buffer } {
   // The engine's own string sort (code-unit order, as compareLabels) is several times faster than a comparator.
   const byLabel = new Map(changed.map((e) => [e.label, e]));
   const sorted = [...byLabel.keys()].sort().map((l) => byLabel.get(l)!);
+  const starts = bytes !== null && sorted.length < lines.length ? lineStarts(bytes, lines.length) : null;
   const outLines: string[] = [];
   const outEntries: LedgerEntry[] = [];
+  const segments: Buffer[] = [];
+  let run = -1; // first line of the current run of unchanged lines, or -1
+  const endRun = (at: number): void => {
+    if (starts !== null && run >= 0) segments.push(bytes!.subarray(starts[run], starts[at]));
+    run = -1;
+  };
+  const putChanged = (e: LedgerEntry, at: number): void => {
+    endRun(at);
+    const line = serializeEntry(e);
+    outEntries.push(e);
+    outLines.push(line);
+    if (starts !== null) segments.push(Buffer.from(`${line}\n`, "utf8"));
+  };
   let j = 0;
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i]!;
-    while (j < sorted.length && sorted[j]!.label < e.label) {
-      outEntries.push(sorted[j]!);
-      outLines.push(serializeEntry(sorted[j]!));
-      j++;
-    }
-    if (j < sorted.length && sorted[j]!.label === e.label) {
-      outEntries.push(sorted[j]!);
-      outLines.push(serializeEntry(sorted[j]!));
-      j++;
-    } else {
+    while (j < sorted.length && sorted[j]!.label < e.label) putChanged(sorted[j++]!, i);
+    if (j < sorted.length && sorted[j]!.label === e.label) putChanged(sorted[j++]!, i);
+    else {
+      if (run < 0) run = i;
       outEntries.push(e);
       outLines.push(lines[i]!);
     }
   }
-  for (; j < sorted.length; j++) {
-    outEntries.push(sorted[j]!);
-    outLines.push(serializeEntry(sorted[j]!));
-  }
-  return { lines: outLines, entries: outEntries };
+  endRun(entries.length);
+  for (; j < sorted.length; j++) putChanged(sorted[j]!, entries.length);
+  return { lines: outLines, entries: outEntries, bytes: starts !== null ? Buffer.concat(segments) : ledgerBytes(outLines) };
 }
 
 /** The ledger file's bytes, converted once: its digest and the write both read them. */
@@ -250,6 +285,21 @@ function settleChecks(dir: string, entries: readonly LedgerEntry[]): SettleCheck
 }
 
 /**
+ * The ledger's index, once the whole ledger has been found to hold its invariants under
+ * this reserved list (once per content and list: a server's later writes reuse it).
+ * A ledger that breaks them (edited by hand, or a label the list now reserves) is refused.
+ */
+function checkedLedger(current: LoadedLedger, reserved: ReadonlySet<string>, reservedText: string): { index: KeyIndex } {
+  if (current.checked && current.checked.reservedText === reservedText) return current.checked;
+  const problems = ledgerProblems(current.entries, reserved);
+  if (problems.length > 0) {
+    throw new FailureError(`refused, nothing written: the ledger already breaks its invariants; run \`domaines validate\`:\n  ${problems.slice(0, 20).map((p) => p.message).join("\n  ")}`, "ledger-damaged");
+  }
+  current.checked = { reservedText, index: buildKeyIndex(current.entries) };
+  return current.checked;
+}
+
+/**
  * One transaction: take the lock, settle what a crash left in the audit log and refuse a
  * ledger that is not the one last written, apply `fn`, check every label's transition and
  * the whole ledger's invariants, append the audit lines with the digest chain (fsync),
@@ -279,26 +329,22 @@ async function transaction<T>(dir: string, actor: string, command: string, fn: (
     const now = new Date().toISOString();
     const current = loadLedger(dir);
     settleAudit(paths.audit, paths.ledger, current.sha, actor, now, settleChecks(dir, current.entries));
-    if (!current.trusted) {
-      // Not vouched for by the chain (an older log): the whole ledger's invariants first.
-      const problems = ledgerProblems(current.entries, loadReservedLabels());
-      if (problems.length > 0) {
-        throw new FailureError(`refused, nothing written: the ledger already breaks its invariants; run \`domaines validate\`:\n  ${problems.slice(0, 20).map((p) => p.message).join("\n  ")}`, "ledger-damaged");
-      }
-    }
-    const byLabel = new Map(current.entries.map((e) => [e.label, e]));
+    const reservedText = readReservedText();
+    const reserved = parseReservedList(reservedText);
+    const { index } = checkedLedger(current, reserved, reservedText);
     // Frozen: plans may index it once (indexLedger) and nobody may change it under them.
     const { put, result } = fn(Object.freeze([...current.entries]) as LedgerEntry[]);
-    const { changes, refused } = reviewPut(byLabel, put);
+    const { changes, refused } = reviewPut(index.byLabel, put);
     if (refused.length > 0) throw new FailureError(`refused, nothing written:\n  ${refused.slice(0, 20).join("\n  ")}`, "refused");
     if (changes.length === 0) return { result, changes, tx: null };
-    const next = spliceLines(current.lines, current.entries, changes.map((c) => c.after!));
-    const problems = ledgerProblems(next.entries, loadReservedLabels());
+    // A ledger that holds its invariants breaks them only where the change reaches (ledgerProblems on the whole: same verdict, same messages).
+    const problems = changeProblems(index, changes, reserved);
     if (problems.length > 0) {
       const shown = problems.slice(0, 20).map((p) => p.message).join("\n  ");
       throw new FailureError(`refused, nothing written: the ledger would break its invariants:\n  ${shown}`, "refused");
     }
-    const bytes = ledgerBytes(next.lines);
+    const next = spliceLines(current.lines, current.entries, changes.map((c) => c.after!), current.bytes);
+    const { bytes } = next;
     const sha = ledgerSha256(bytes);
     const tx = `${now}-${randomUUID().slice(0, 8)}`;
     // Fencing: the ledger is still the version this transaction read, and the lock still ours.
@@ -311,7 +357,10 @@ async function transaction<T>(dir: string, actor: string, command: string, fn: (
     appendDurably(paths.audit, auditLines(tx, now, actor, command, changes, { before: current.sha, after: sha }));
     fence();
     replaceDurably(paths.ledger, bytes);
-    loaded.set(paths.ledger, { identity: fileIdentity(paths.ledger), sha, lines: next.lines, entries: next.entries, trusted: true });
+    // The index moves to the ledger just written (taken from the superseded one first, so that nothing holds a stale index).
+    current.checked = undefined;
+    applyToIndex(index, changes);
+    loaded.set(paths.ledger, { identity: fileIdentity(paths.ledger), sha, lines: next.lines, entries: next.entries, trusted: true, bytes, checked: { reservedText, index } });
     return { result, changes, tx };
   } finally {
     lock.release();
@@ -387,7 +436,7 @@ export function createLedger(dir: string, entries: readonly LedgerEntry[], meta:
   const problems = ledgerProblems(valid, loadReservedLabels());
   if (problems.length > 0) throw new FailureError(`refused, nothing written: the entries break the ledger's invariants:\n  ${problems.slice(0, 20).map((p) => p.message).join("\n  ")}`, "refused");
   const next = spliceLines([], [], valid);
-  const bytes = ledgerBytes(next.lines);
+  const { bytes } = next;
   const now = new Date().toISOString();
   const changes = next.entries.map((e) => ({ label: e.label, before: null, after: e }));
   if (changes.length > 0) appendDurably(paths.audit, auditLines(`${now}-${randomUUID().slice(0, 8)}`, now, meta.actor, meta.command, changes, { before: EMPTY_LEDGER_SHA, after: ledgerSha256(bytes) }));
