@@ -182,10 +182,13 @@ describe("cost --quadrimestre on a PostgreSQL ledger", () => {
 
   it("gives the same statement, byte for byte, as the file store with the same ledger and history", async () => {
     const url = migratedDatabase(await cluster());
+    // The copy carries the usage history along with the ledger: the samples are in the database, the same ones.
     expect(runCli(["ledger", "copy", "--from", ledger, "--to", url, "--actor", "test"]).code).toBe(0);
     const db = new PgDatabase(url);
     try {
-      expect(await new PostgresUsageHistory(db).append(samples)).toEqual({ added: samples.length, kept: [] });
+      const history = new PostgresUsageHistory(db);
+      expect(await history.read({ from: "2000-01-01", to: "2100-01-01" })).toEqual(await new FileUsageHistory(join(ledger, "usage")).read({ from: "2000-01-01", to: "2100-01-01" }));
+      expect(await history.append(samples)).toEqual({ added: 0, kept: samples });
     } finally {
       await db.close();
     }
