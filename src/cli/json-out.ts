@@ -43,9 +43,7 @@ function emit(value: unknown, put: (text: string) => void): void {
     put("[");
     for (let i = 0; i < value.length; i++) {
       if (i > 0) put(",");
-      const v: unknown = value[i];
-      if (walkable(v) && large(v)) emit(v, put);
-      else put(JSON.stringify(v) ?? "null");
+      emit(value[i], put);
     }
     put("]");
     return;
@@ -54,8 +52,9 @@ function emit(value: unknown, put: (text: string) => void): void {
   let first = true;
   for (const key of Object.keys(value)) {
     const v: unknown = (value as Record<string, unknown>)[key];
-    const text = walkable(v) && large(v) ? null : JSON.stringify(v);
-    if (text === undefined) continue; // JSON.stringify leaves out undefined, functions and symbols
+    // A plain object or array always has a text; JSON.stringify leaves out undefined, functions and symbols.
+    const text = walkable(v) ? null : JSON.stringify(v);
+    if (text === undefined) continue;
     put(`${first ? "" : ","}${JSON.stringify(key)}:`);
     first = false;
     if (text === null) emit(v, put);
