@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,6 +6,7 @@ import { loadCommunes } from "../../src/communes/load.js";
 import { indexLedger } from "../../src/ledger/entries.js";
 import { readLedgerLines, validateLedgerDir } from "../../src/ledger/store.js";
 import { loadReservedLabels } from "../../src/naming/reserved.js";
+import { burner } from "../support/burner.js";
 import { ROOT, runCli, runCliAsync, type CliResult } from "../support/cli.js";
 
 /**
@@ -37,10 +37,6 @@ beforeAll(() => {
   for (const key of ENROLLED) expect(runCli(["onboard", key, "--services", "messages", "--ledger", base, "--actor", "setup"]).code).toBe(0);
 }, 300_000);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-function burner(): ChildProcess {
-  return spawn(process.execPath, ["-e", "for(;;){}"], { stdio: "ignore" });
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
