@@ -7,10 +7,11 @@ import type { LedgerEntry } from "./schema.js";
 export const EXPORT_FORMATS = ["json", "csv"] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
-export function parseExportFormat(raw: string | undefined): ExportFormat {
+/** `elsewhere`: formats the command serves by other means (zone, opendata), named in the error too. */
+export function parseExportFormat(raw: string | undefined, elsewhere: readonly string[] = []): ExportFormat {
   const f = (raw ?? "json").toLowerCase();
   if ((EXPORT_FORMATS as readonly string[]).includes(f)) return f as ExportFormat;
-  throw new InputError(`--format ${quoteInput(raw ?? "")} is not an export format; use one of: ${EXPORT_FORMATS.join(", ")}.`);
+  throw new InputError(`--format ${quoteInput(raw ?? "")} is not an export format; use one of: ${[...EXPORT_FORMATS, ...elsewhere].join(", ")}.`);
 }
 
 export function renderExport(entries: readonly LedgerEntry[], format: ExportFormat): string {

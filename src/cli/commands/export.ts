@@ -34,7 +34,7 @@ export const command: CommandSpec = {
     // The RFC 1035 zone file of the desired DNS records (src/records), not of the ledger.
     if (ctx.string("format")?.toLowerCase() === "zone") return exportZone(ctx);
     if (ctx.string("format")?.toLowerCase() === "opendata") return exportOpendataCommand(ctx);
-    const format = parseExportFormat(ctx.string("format"));
+    const format = parseExportFormat(ctx.string("format"), ["zone", "opendata"]);
     // The ledger formats export every label; options of the zone format would be silently ignored.
     for (const option of Object.keys(ZONE_EXPORT_OPTIONS)) {
       if (ctx.string(option) !== undefined) throw new InputError(`--${option} applies to --format zone only; --format ${format} exports the whole ledger.`);
