@@ -1,4 +1,5 @@
 import { userInfo } from "node:os";
+import { InputError } from "../errors.js";
 import { terminalSafe } from "../terminal-text.js";
 import { writeJsonChunks } from "./json-out.js";
 import type { NamingSource } from "../naming-source.js";
@@ -75,7 +76,13 @@ export class CommandContext {
 
   /** Who makes the change, for the audit log: --actor, DOMAINES_ACTOR, else the OS user. */
   actor(): string {
-    const explicit = this.string("actor") ?? process.env.DOMAINES_ACTOR;
+    const flag = this.string("actor");
+    const explicit = flag ?? process.env.DOMAINES_ACTOR;
+    // An empty or blank name would silently record the OS user: refuse it rather than guess who acted.
+    if (explicit !== undefined && explicit.trim() === "") {
+      const source = flag !== undefined ? "--actor" : "DOMAINES_ACTOR";
+      throw new InputError(`${source} is empty: give the name of who makes the change (for example --actor=jdupont@cdg48.fr), or leave ${source} unset to record the OS user`);
+    }
     if (explicit) return explicit;
     try {
       return userInfo().username;

@@ -11,6 +11,7 @@ import { terminalSafe } from "../terminal-text.js";
 import { commandHelp, parseArgsOptions, type CommandSpec } from "./command.js";
 import { compiledNamingSource } from "../naming-source.js";
 import { CommandContext, workspaceOptions } from "./context.js";
+import { usageMessageOfParseError } from "./parse-error.js";
 import { COMMANDS } from "./registry.js";
 
 function topHelp(): string {
@@ -43,7 +44,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     parsed = parseArgs({ args: rest, options: parseArgsOptions(spec), allowPositionals: true, strict: true });
   } catch (err) {
-    throw new UsageError(`${(err as Error).message}. Run \`domaines ${spec.name} --help\`.`);
+    throw new UsageError(usageMessageOfParseError(err as Error, spec));
   }
   if ((parsed.values as Record<string, unknown>).help) {
     process.stdout.write(`${commandHelp(spec)}\n`);

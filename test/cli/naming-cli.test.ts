@@ -87,7 +87,11 @@ describe("bad input through the CLI: exit 2, clear message, no stack trace", () 
     ["emoji", ["check", "🏔️"], /emoji/],
     ["invalid punycode", ["check", "xn--"], /punycode/],
     ["missing argument", ["check"], /takes one query argument, or --stdin/],
-    ["unknown option", ["check", "mende", "--frobnicate"], /Unknown option '--frobnicate'/],
+    ["unknown option", ["check", "mende", "--frobnicate"], /`domaines check` has no option "--frobnicate"\. Run `domaines check --help`\.$/m],
+    ["an option one letter short", ["onboard", "Mende", "--service", "messages"], /has no option "--service"\. Did you mean --services\?/],
+    ["a misspelt option", ["allocate", "--departemnt", "48"], /has no option "--departemnt"\. Did you mean --departement\?/],
+    ["an option's value missing", ["allocate", "Mende", "--actor"], /--actor needs a value: --actor NAME \(who makes the change[^\n]*\)\. Run `domaines allocate --help`\.$/m],
+    ["a value given to a flag", ["check", "mende", "--json=yes"], /--json takes no value: write --json alone/],
     ["unknown command", ["frobnicate"], /unknown command "frobnicate"/],
     ["unreadable --communes", ["names", "--communes", "/nonexistent/communes.json"], /cannot read communes file/],
   ];

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rmSync } from "node:fs";
 import { ledgerBackends, type LedgerTarget } from "./support/backends.js";
 import { cli, snapshotFiles, tempLedger } from "./support/ledger-dir.js";
+import { runCli } from "../support/cli.js";
 
 /** Every refused command: the expected exit code, a message naming the problem, and no byte written. */
 function expectRefused(dir: string, args: string[], code: number, ...patterns: RegExp[]): void {
@@ -133,6 +134,20 @@ describe.each(ledgerBackends())("bad command input writes nothing ($name store)"
     expect(r.stdout).toMatch(/conflicts\.csv:4: 999999999 is not a current commune/);
     expect(r.stdout).toMatch(/conflicts\.csv:5: label "lozere-ville" already appears on line 1/);
     expect(snapshotFiles(dir)).toEqual(before);
+  });
+
+  it("refuses an empty actor instead of recording the OS user", () => {
+    for (const [args, env, source] of [
+      [["--actor="], {}, "--actor"],
+      [["--actor", "  "], {}, "--actor"],
+      [[], { DOMAINES_ACTOR: "" }, "DOMAINES_ACTOR"],
+    ] as const) {
+      const before = snapshotFiles(dir);
+      const r = runCli(["allocate", "Marvejols", "--ledger", dir, ...args], { env: { ...env } });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`${source} is empty: give the name of who makes the change`);
+      expect(snapshotFiles(dir)).toEqual(before);
+    }
   });
 
   it("refuses an unknown export format", () => {
