@@ -33,8 +33,13 @@ export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   actor: { type: "string", valueName: "NAME", description: "who makes the change, for the audit log (default: the OS user)" },
 };
 
+/** The options a command accepts: the global ones and its own. */
+export function allOptions(spec: CommandSpec): Record<string, OptionSpec> {
+  return { ...GLOBAL_OPTIONS, ...spec.options };
+}
+
 export function parseArgsOptions(spec: CommandSpec): ParseArgsConfig["options"] {
-  const all = { ...GLOBAL_OPTIONS, ...spec.options };
+  const all = allOptions(spec);
   const out: NonNullable<ParseArgsConfig["options"]> = {};
   for (const [name, o] of Object.entries(all)) {
     out[name] = { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) };

@@ -1,4 +1,5 @@
-import { GLOBAL_OPTIONS, type CommandSpec } from "./command.js";
+import { weightedOsa } from "../naming/fuzzy.js";
+import { allOptions, type CommandSpec } from "./command.js";
 
 /**
  * node:util parseArgs's own messages are written for developers ("To specify a positional
@@ -7,7 +8,7 @@ import { GLOBAL_OPTIONS, type CommandSpec } from "./command.js";
  */
 export function usageMessageOfParseError(err: Error & { code?: string }, spec: CommandSpec): string {
   const help = `Run \`domaines ${spec.name} --help\`.`;
-  const all = { ...GLOBAL_OPTIONS, ...spec.options };
+  const all = allOptions(spec);
   if (err.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
     const typed = /'([^']+)'/.exec(err.message)?.[1] ?? "";
     const bare = typed.replace(/^-+/, "").split("=")[0]!;
@@ -27,19 +28,12 @@ export function usageMessageOfParseError(err: Error & { code?: string }, spec: C
 /** Options whose name the typed one begins, is begun by, or is within two edits of (`service` → `services`, `departemnt` → `departement`). */
 function closestOptions(typed: string, names: string[]): string[] {
   if (typed.length < 2) return [];
+  // The commune search's edit distance, every edit costing 1 (a transposition too).
+  const editDistance = weightedOsa(1);
   const scored = names
-    .map((n) => ({ n, d: n.startsWith(typed) || typed.startsWith(n) ? 0 : editDistance(typed, n) }))
+    .map((n) => ({ n, d: n.startsWith(typed) || typed.startsWith(n) ? 0 : editDistance(typed, n, 2) }))
     .filter((s) => s.d <= 2)
     .sort((a, b) => a.d - b.d || a.n.localeCompare(b.n));
   return scored.filter((s) => s.d === scored[0]!.d).map((s) => s.n).slice(0, 3);
 }
 
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = row;
-  }
-  return prev[b.length]!;
-}
