@@ -1,10 +1,11 @@
-// Child of bench/ledger-writes.mjs: N onboarding/offboarding writes through the file store in one
-// process (as `domaines serve` makes them), printing {"perWriteMs": …}. Usage: node … LEDGER_DIR N
-import { FileLedgerStore } from "../../dist/src/ledger/store.js";
+// Child of bench/ledger-writes.mjs: N onboarding/offboarding writes through one store in one
+// process (as `domaines serve` makes them), printing {"perWriteMs": …}.
+// Usage: node … LEDGER N   (LEDGER: a directory, or a postgres:// URL)
+import { openLedgerStore } from "../../dist/src/ledger/open.js";
 
-const [dir, count] = process.argv.slice(2);
+const [location, count] = process.argv.slice(2);
 const n = Number(count);
-const store = new FileLedgerStore(dir);
+const store = openLedgerStore(location);
 const label = (await store.read()).find((e) => e.state === "allocated" && e.key !== null).label;
 const start = performance.now();
 for (let i = 0; i < n; i++) {
@@ -15,4 +16,6 @@ for (let i = 0; i < n; i++) {
     return { put: [{ ...e, services, updatedAt }], result: null };
   });
 }
-process.stdout.write(`${JSON.stringify({ perWriteMs: (performance.now() - start) / n })}\n`);
+const perWriteMs = (performance.now() - start) / n;
+await store.close?.();
+process.stdout.write(`${JSON.stringify({ perWriteMs })}\n`);

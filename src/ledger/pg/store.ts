@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { FailureError } from "../../errors.js";
-import { loadReservedLabels } from "../../naming/reserved.js";
+import { parseReservedList, readReservedText } from "../../naming/reserved.js";
 import { auditEventSchema } from "../audit.js";
 import { sameEntry } from "../codec.js";
+import { applyToIndex, buildKeyIndex, changeProblems, type IndexedChange, type KeyIndex } from "../incremental.js";
 import { ledgerProblems } from "../invariants.js";
 import type { LedgerChanges, LedgerStore, LedgerUpdate, TransactionMeta, ValidationReport } from "../ledger-store.js";
 import type { LedgerEntry } from "../schema.js";
@@ -26,17 +27,44 @@ import {
  * A process keeps the entries it last read with the head's revision, and refreshes only the
  * rows written since (each row carries the revision that wrote it), so that a loop of
  * transactions (an onboarding script, the server) does not re-read 35,000 rows each time.
+ * Likewise for the invariants, as in the file store: the whole next ledger is checked by a
+ * process's first write, then each write checks its change alone (incremental.ts), and the
+ * rows others wrote in between are checked as a change too. The triggers let no row change
+ * without bumping its revision and delete none, so the refresh sees every change.
  */
 interface Snapshot {
   revision: number;
   /** Sorted by label, frozen. */
   entries: readonly LedgerEntry[];
   byLabel?: Map<string, LedgerEntry>;
+  /**
+   * Set while this snapshot is known to hold the invariants under that reserved list. The
+   * index is mutable and moves (synchronously, between awaits) to the next snapshot: only
+   * one snapshot holds it at a time.
+   */
+  checked?: Checked;
+}
+
+interface Checked {
+  reservedText: string;
+  reserved: ReadonlySet<string>;
+  index: KeyIndex;
 }
 
 function byLabelOf(s: Snapshot): Map<string, LedgerEntry> {
+  if (s.checked) return s.checked.index.byLabel;
   s.byLabel ??= new Map(s.entries.map((e) => [e.label, e]));
   return s.byLabel;
+}
+
+/** Moves `from`'s index to `to` with `changes` applied, when `from` still holds one that the changes keep valid. */
+function carryIndex(from: Snapshot, to: Snapshot, changes: readonly IndexedChange[], alreadyChecked: boolean): void {
+  const checked = from.checked;
+  if (!checked || to.checked) return;
+  if (!alreadyChecked && changeProblems(checked.index, changes, checked.reserved).length > 0) return;
+  from.checked = undefined;
+  applyToIndex(checked.index, changes);
+  to.checked = checked;
 }
 
 /** The head's revision, under its row lock (`lock`) or as of the transaction's snapshot. */
@@ -70,6 +98,17 @@ export interface LedgerDump {
 
 const CHUNK = 5_000;
 
+/** A committed write's new snapshot, and what its index is made from. */
+interface Written {
+  snapshot: Snapshot;
+  from: Snapshot;
+  changes: IndexedChange[];
+  reservedText: string;
+  reserved: ReadonlySet<string>;
+  /** No index was at hand: the whole next ledger was checked, and its index is built. */
+  checkedWhole: boolean;
+}
+
 export class PostgresLedgerStore implements LedgerStore {
   readonly kind = "postgres";
   /** The database connection, shared with whatever else keeps tables there (tokens, usage history). */
@@ -96,6 +135,8 @@ export class PostgresLedgerStore implements LedgerStore {
     );
     const fresh = entriesOfRows(rows, this.location);
     const snapshot: Snapshot = { revision, entries: since === null ? fresh : mergeEntries(known!.entries, fresh) };
+    // What others wrote since (checked as a change: a hand edit that breaks a rule leaves the snapshot unchecked, and the next write checks it whole).
+    if (since !== null && known!.checked) carryIndex(known!, snapshot, fresh.map((e) => ({ label: e.label, before: byLabelOf(known!).get(e.label) ?? null, after: e })), false);
     this.remember(snapshot);
     return snapshot;
   }
@@ -130,7 +171,7 @@ export class PostgresLedgerStore implements LedgerStore {
 
   async transact<T>(meta: TransactionMeta, fn: (entries: readonly LedgerEntry[]) => LedgerChanges<T>): Promise<LedgerUpdate<T>> {
     let tx = "";
-    let written: Snapshot | null = null;
+    let written: Written | null = null;
     let wrote = false;
     const update = await this.database.transaction(
       meta.command,
@@ -146,7 +187,11 @@ export class PostgresLedgerStore implements LedgerStore {
         if (refused.length > 0) throw new FailureError(`refused, nothing written:\n  ${refused.slice(0, 20).join("\n  ")}`, "refused");
         if (changes.length === 0) return { result, changes, tx: null };
         const next = mergeEntries(current.entries, changes.map((c) => c.after!));
-        const problems = ledgerProblems(next, loadReservedLabels());
+        const reservedText = readReservedText();
+        // Read now, synchronously with its use: another continuation may have moved the index on.
+        const checked = current.checked?.reservedText === reservedText ? current.checked : undefined;
+        const reserved = checked?.reserved ?? parseReservedList(reservedText);
+        const problems = checked ? changeProblems(checked.index, changes, reserved) : ledgerProblems(next, reserved);
         if (problems.length > 0) {
           throw new FailureError(`refused, nothing written: the ledger would break its invariants:\n  ${problems.slice(0, 20).map((p) => p.message).join("\n  ")}`, "refused");
         }
@@ -157,13 +202,20 @@ export class PostgresLedgerStore implements LedgerStore {
         for (let i = 0; i < records.length; i += CHUNK) await client.query(INSERT_AUDIT, [auditRowsJson(records.slice(i, i + CHUNK))]);
         const after = changes.map((c) => c.after!);
         for (let i = 0; i < after.length; i += CHUNK) await client.query(UPSERT_ENTRIES, [entriesJson(after.slice(i, i + CHUNK)), revision]);
-        written = { revision, entries: next };
+        const snapshot: Snapshot = { revision, entries: next };
+        written = { snapshot, from: current, changes, reservedText, reserved, checkedWhole: checked === undefined };
         return { result, changes, tx };
       },
       // A transaction that wrote nothing has nothing to lose; one that wrote landed if its audit rows are there.
       { landed: async (client) => !wrote || (await client.query("SELECT 1 FROM domaines.audit_log WHERE tx = $1 LIMIT 1", [tx])).rowCount === 1 },
     );
-    if (written) this.remember(written);
+    const w = written as Written | null;
+    if (w) {
+      // The index follows the write: checked whole just now (a new index), or moved on from the snapshot it checked the change against.
+      if (w.checkedWhole) w.snapshot.checked = { reservedText: w.reservedText, reserved: w.reserved, index: buildKeyIndex(w.snapshot.entries) };
+      else carryIndex(w.from, w.snapshot, w.changes, true);
+      this.remember(w.snapshot);
+    }
     return update;
   }
 
