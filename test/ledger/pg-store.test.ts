@@ -63,6 +63,7 @@ describe("the database enforces what SQL can say", () => {
        INSERT INTO domaines.ledger_entries (label, entry, revision) SELECT 'mende-bis', jsonb_set(entry, '{label}', '"mende-bis"'), (SELECT revision FROM domaines.ledger_head) FROM domaines.ledger_entries WHERE label = 'mende'; COMMIT;`,
       /conflicting key value violates exclusion constraint "ledger_one_allocated_label_per_commune"/,
     ],
+    ["the head's revision set back", "UPDATE domaines.ledger_head SET revision = revision - 1", /the ledger head's revision only grows/],
     ["a label renamed", "BEGIN; UPDATE domaines.ledger_head SET revision = revision + 1; UPDATE domaines.ledger_entries SET label = 'mende2', revision = (SELECT revision FROM domaines.ledger_head) WHERE label = 'mende'; COMMIT;", /label "mende" cannot be renamed to "mende2"/],
     ["a duplicate label", "BEGIN; UPDATE domaines.ledger_head SET revision = revision + 1; INSERT INTO domaines.ledger_entries (label, entry, revision) SELECT label, entry, (SELECT revision FROM domaines.ledger_head) FROM domaines.ledger_entries WHERE label = 'mende'; COMMIT;", /duplicate key value violates unique constraint "ledger_entries_pkey"/],
   ];
@@ -73,6 +74,18 @@ describe("the database enforces what SQL can say", () => {
       expect(snapshotFiles(url)).toEqual(before);
     });
   }
+
+  it("refuses a label written at the head's current revision by a transaction that did not bump the head, even audited", () => {
+    // A head bumped by someone else first (Mende's row is now older than the head): a running
+    // process that has read this revision refreshes only newer rows and would never see the write.
+    psqlAt(url, "UPDATE domaines.ledger_head SET revision = revision + 1");
+    const before = snapshotFiles(url);
+    const sql = `BEGIN;
+      INSERT INTO domaines.audit_log (tx, kind, seq, "of", time, actor, command, label, before, after) SELECT 'hand', 'change', 0, 1, '2026-01-01T00:00:00.000Z', 'hand', 'psql', 'mende', entry, entry || '{"name":"Ailleurs"}' FROM domaines.ledger_entries WHERE label = 'mende';
+      UPDATE domaines.ledger_entries SET entry = entry || '{"name":"Ailleurs"}', revision = (SELECT revision FROM domaines.ledger_head) WHERE label = 'mende'; COMMIT;`;
+    expect(() => psqlAt(url, sql)).toThrow(/label "mende" written at revision \d+ without bumping domaines\.ledger_head in the same transaction/);
+    expect(snapshotFiles(url)).toEqual(before);
+  });
 
   it("refuses a tombstone revived, even audited", async () => {
     const store = openLedgerStore(url);
@@ -187,10 +200,10 @@ describe("migrate-schema", () => {
     const runs = await Promise.all([1, 2, 3, 4].map(() => runCliAsync(["ledger", "migrate-schema", "--ledger", url, "--json"])));
     for (const r of runs) expect(r.code, r.stderr).toBe(0);
     const applied = runs.map((r) => (JSON.parse(r.stdout) as { applied: unknown[] }).applied.length).sort();
-    expect(applied).toEqual([0, 0, 0, 2]);
-    expect(psqlAt(url, "SELECT version || ' ' || name FROM domaines.schema_migrations")).toEqual(["1 ledger", "2 tokens_usage"]);
+    expect(applied).toEqual([0, 0, 0, 3]);
+    expect(psqlAt(url, "SELECT version || ' ' || name FROM domaines.schema_migrations")).toEqual(["1 ledger", "2 tokens_usage", "3 head_bumped_by_writer"]);
     const again = runCli(["ledger", "migrate-schema", "--ledger", url]);
-    expect(again.stdout).toMatch(/the schema is up to date \(version 2\)/);
+    expect(again.stdout).toMatch(/the schema is up to date \(version 3\)/);
   });
 
   it("refuses a database whose applied migration was edited, or newer than this domaines", async () => {
@@ -202,8 +215,8 @@ describe("migrate-schema", () => {
       expect(jsonError(r)).toMatchObject({ code: "database", message: expect.stringMatching(/database migration 0001_ledger\.sql differs from the one applied/) });
     }
     const newer = migratedDatabase(c);
-    c.psql("INSERT INTO domaines.schema_migrations (version, name, sha256) VALUES (3, 'future', repeat('0', 64))", new URL(newer).pathname.slice(1));
-    expect(jsonError(runCli(["allocate", "Mende", "--ledger", newer, "--json"]))).toMatchObject({ code: "database", message: expect.stringMatching(/has schema version 3, newer than this domaines knows \(2\); upgrade domaines/) });
+    c.psql("INSERT INTO domaines.schema_migrations (version, name, sha256) VALUES (4, 'future', repeat('0', 64))", new URL(newer).pathname.slice(1));
+    expect(jsonError(runCli(["allocate", "Mende", "--ledger", newer, "--json"]))).toMatchObject({ code: "database", message: expect.stringMatching(/has schema version 4, newer than this domaines knows \(3\); upgrade domaines/) });
   });
 
   it("refuses a directory", () => {

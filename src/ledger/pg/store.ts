@@ -29,8 +29,9 @@ import {
  * transactions (an onboarding script, the server) does not re-read 35,000 rows each time.
  * Likewise for the invariants, as in the file store: the whole next ledger is checked by a
  * process's first write, then each write checks its change alone (incremental.ts), and the
- * rows others wrote in between are checked as a change too. The triggers let no row change
- * without bumping its revision and delete none, so the refresh sees every change.
+ * rows others wrote in between are checked as a change too. The triggers delete no row and
+ * let none be written but by a transaction that bumped the head's revision itself
+ * (migrations 0001 and 0003), so the refresh sees every change.
  */
 interface Snapshot {
   revision: number;
