@@ -16,27 +16,14 @@ END $$;
 CREATE TRIGGER ledger_head_stamp BEFORE UPDATE ON domaines.ledger_head
   FOR EACH ROW EXECUTE FUNCTION domaines.stamp_ledger_head();
 
-CREATE OR REPLACE FUNCTION domaines.guard_ledger_row() RETURNS trigger LANGUAGE plpgsql AS $$
+-- After ledger_entries_guard (triggers fire in name order), whose messages come first.
+CREATE FUNCTION domaines.require_head_bumped() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP = 'DELETE' OR TG_OP = 'TRUNCATE' THEN
-    RAISE EXCEPTION 'labels are kept forever: % on domaines.ledger_entries refused (tombstone a label instead)', TG_OP
-      USING ERRCODE = 'DML01';
-  END IF;
-  IF TG_OP = 'UPDATE' THEN
-    IF NEW.label IS DISTINCT FROM OLD.label THEN
-      RAISE EXCEPTION 'label "%" cannot be renamed to "%": labels are kept forever', OLD.label, NEW.label USING ERRCODE = 'DML01';
-    END IF;
-    IF OLD.state = 'tombstone' AND NEW.state IS DISTINCT FROM 'tombstone' THEN
-      RAISE EXCEPTION 'label "%" is a tombstone; tombstones are never reused', OLD.label USING ERRCODE = 'DML02';
-    END IF;
-  END IF;
-  IF NEW.revision IS DISTINCT FROM (SELECT revision FROM domaines.ledger_head) OR (TG_OP = 'UPDATE' AND NEW.revision <= OLD.revision) THEN
-    RAISE EXCEPTION 'label "%" written with revision %, not a new revision of the ledger head: a writer bumps domaines.ledger_head first', NEW.label, NEW.revision
-      USING ERRCODE = 'DML03';
-  END IF;
   IF (SELECT bumped_by FROM domaines.ledger_head) IS DISTINCT FROM pg_current_xact_id() THEN
     RAISE EXCEPTION 'label "%" written at revision % without bumping domaines.ledger_head in the same transaction: a writer bumps the head first', NEW.label, NEW.revision
       USING ERRCODE = 'DML03';
   END IF;
   RETURN NEW;
 END $$;
+CREATE TRIGGER ledger_entries_head_bumped BEFORE INSERT OR UPDATE ON domaines.ledger_entries
+  FOR EACH ROW EXECUTE FUNCTION domaines.require_head_bumped();
