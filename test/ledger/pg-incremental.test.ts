@@ -79,4 +79,28 @@ describe("a long-lived PostgreSQL store checks each change against what others w
     expect(fresh.code).toBe(1);
     expect(fresh.stdout).toContain('label \\"ancienne\\": alias of 999999999, which holds no allocated label');
   });
+
+  it("a database restored from a backup: the process forgets what it had read of the history that was undone", async () => {
+    const own = migratedDatabase(c);
+    const db = new URL(own).pathname.slice(1);
+    expect(cli(own, ["allocate", "Langogne"]).code).toBe(0);
+    // The backup: a copy of the database as it is now (no session may be connected to copy it).
+    c.psql(`CREATE DATABASE ${db}_backup TEMPLATE ${db}`);
+    const reader = openLedgerStore(own);
+    try {
+      expect(cli(own, ["allocate", "Chanac"]).code).toBe(0);
+      expect((await reader.read()).map((e) => e.label)).toContain("chanac");
+      // Restored: Chanac's allocation is undone, then the restored history moves on to the same revision.
+      c.psql(`DROP DATABASE ${db} WITH (FORCE)`);
+      c.psql(`CREATE DATABASE ${db} TEMPLATE ${db}_backup OWNER domaines`);
+      const afterRestore = await reader.read().catch(async () => reader.read()); // the pool's connection was cut once
+      expect(afterRestore.map((e) => e.label)).not.toContain("chanac");
+      expect(cli(own, ["allocate", "Marvejols"]).code).toBe(0);
+      const labels = (await reader.read()).map((e) => e.label);
+      expect(labels).toContain("marvejols");
+      expect(labels).not.toContain("chanac");
+    } finally {
+      await reader.close();
+    }
+  });
 });

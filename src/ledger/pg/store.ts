@@ -138,7 +138,11 @@ export class PostgresLedgerStore implements LedgerStore {
     const snapshot: Snapshot = { revision, entries: since === null ? fresh : mergeEntries(known!.entries, fresh) };
     // What others wrote since (checked as a change: a hand edit that breaks a rule leaves the snapshot unchecked, and the next write checks it whole).
     if (since !== null && known!.checked) carryIndex(known!, snapshot, fresh.map((e) => ({ label: e.label, before: byLabelOf(known!).get(e.label) ?? null, after: e })), false);
-    this.remember(snapshot);
+    // A whole read replaces even a newer cache: a head behind the cache may be a database
+    // restored from a backup, whose history would otherwise meet the stale cache again at
+    // that revision (an older read snapshot also lands here: it is true, only less recent).
+    if (since === null) this.cache = snapshot;
+    else this.remember(snapshot);
     return snapshot;
   }
 
