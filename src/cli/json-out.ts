@@ -34,6 +34,9 @@ function large(value: object): boolean {
   return Array.isArray(value) ? value.length > 32 : Object.keys(value).length > 32 || Object.values(value).some((v) => Array.isArray(v) && v.length > 32);
 }
 
+const RUN = 64;
+const isLarge = (v: unknown): boolean => walkable(v) && large(v);
+
 function emit(value: unknown, put: (text: string) => void): void {
   if (!walkable(value) || !large(value)) {
     put(JSON.stringify(value) ?? "null");
@@ -41,9 +44,20 @@ function emit(value: unknown, put: (text: string) => void): void {
   }
   if (Array.isArray(value)) {
     put("[");
-    for (let i = 0; i < value.length; i++) {
+    let i = 0;
+    while (i < value.length) {
       if (i > 0) put(",");
-      emit(value[i], put);
+      if (isLarge(value[i])) {
+        emit(value[i], put);
+        i++;
+        continue;
+      }
+      // A run of small elements in one JSON.stringify of their slice: the same text (holes and
+      // undefined become null either way), in far fewer pieces (names --json: 35,000 rows).
+      let end = i + 1;
+      while (end < value.length && end - i < RUN && !isLarge(value[end])) end++;
+      put(JSON.stringify(value.slice(i, end)).slice(1, -1));
+      i = end;
     }
     put("]");
     return;

@@ -33,7 +33,7 @@ async function toggleLangogne(): Promise<void> {
   await store.transact(meta, (entries) => {
     const e = entries.find((x) => x.label === "langogne")!;
     const updatedAt = new Date(Date.parse(e.updatedAt) + 1000).toISOString();
-    const services = Object.keys(e.services).length === 0 ? { messages: { enrolledAt: updatedAt, quotas: {} } } : {};
+    const services: LedgerEntry["services"] = Object.keys(e.services).length === 0 ? { messages: { enrolledAt: updatedAt, quotas: {} } } : {};
     return { put: [{ ...e, services, updatedAt }], result: null };
   });
 }
