@@ -17,5 +17,5 @@ for (let i = 0; i < n; i++) {
   });
 }
 const perWriteMs = (performance.now() - start) / n;
-await store.close?.();
+await store.close();
 process.stdout.write(`${JSON.stringify({ perWriteMs })}\n`);

@@ -34,11 +34,13 @@ function large(value: object): boolean {
   return Array.isArray(value) ? value.length > 32 : Object.keys(value).length > 32 || Object.values(value).some((v) => Array.isArray(v) && v.length > 32);
 }
 
+/** Walked piece by piece (everything else is one JSON.stringify). */
+const isLarge = (v: unknown): v is object => walkable(v) && large(v);
+/** Most small array elements stringified at once: 64 keeps a piece of quotas rows small. */
 const RUN = 64;
-const isLarge = (v: unknown): boolean => walkable(v) && large(v);
 
 function emit(value: unknown, put: (text: string) => void): void {
-  if (!walkable(value) || !large(value)) {
+  if (!isLarge(value)) {
     put(JSON.stringify(value) ?? "null");
     return;
   }
